@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs gdcert's Debian build dependencies that are missing (idempotent; no-op when all present).
+set -euo pipefail
+packages=(cmake ninja-build g++ libeigen3-dev libboost-dev catch2 libbenchmark-dev libstb-dev)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "gdcert: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,57 @@
+// The Certificate concept and the shared quadratic-in-δ form I(δ; x) = Lδ² + S δ − 4 (MATH.md §2, §4).
+#pragma once
+
+#include <gdcert/core/error.hpp>
+#include <gdcert/core/scalar.hpp>
+
+#include <cmath>
+#include <concepts>
+
+namespace gdcert {
+
+/// A certificate `C` for a problem `P` is a state-dependent quadratic I(δ; x) whose level sets
+/// shrink along GD (MATH.md §2-3).
+///
+/// Valid expressions (`c` a `const C&`, `x` a `typename P::template state<T>`, `delta` a double):
+/// | expression                 | returns | meaning                                             |
+/// |----------------------------|---------|-----------------------------------------------------|
+/// | `c(delta, x)`              | `T`     | I(δ; x); throws unless δ ∈ (0, 2)                   |
+/// | `c.multiplier(delta, x)`   | `T`     | M(δ; x) of I(δ; GD(x)) = M·I(δ; x) + R (MATH.md §3) |
+/// | `c.remainder(delta, x)`    | `T`     | R(δ; x)                                             |
+/// | `c.state_parameter(x)`     | `T`     | δ(x): the root of δ ↦ I(δ; x) in (0, 2] (§4)        |
+/// | `c.distance_to_terminal_set(x)` | `Real` | Euclidean distance to K₂ (floating T)        |
+template <class C, class P, class T = double>
+concept certificate = requires(const C& c, const typename P::template state<T>& x, double delta) {
+  { c(delta, x) } -> std::convertible_to<T>;
+  { c.multiplier(delta, x) } -> std::convertible_to<T>;
+  { c.remainder(delta, x) } -> std::convertible_to<T>;
+  { c.state_parameter(x) } -> std::convertible_to<T>;
+};
+
+/// Throws unless δ ∈ (0, 2), the range on which I(δ; ·) is a certificate.
+inline double require_state_parameter(double delta) {
+  return require_open_interval("state parameter delta", delta, 0.0, 2.0);
+}
+
+namespace detail {
+
+/// I(δ; x) = Lδ² + Sδ − 4, the common shape of (10), (17), (22), (46): L the residual, S the
+/// total squared norm.
+template <class T>
+[[nodiscard]] T quadratic_certificate(double delta, const T& residual, const T& total_norm) {
+  const T d = constant<T>(delta);
+  return residual * d * d + total_norm * d - constant<T>(4.0);
+}
+
+/// The root of Lδ² + Sδ − 4 in (0, 2], written without cancellation (§4):
+/// δ = 8 / (S + √(S² + 16L)); S² + 16L >= 4(ab − 2)² >= 0 for every certificate of this shape.
+/// In floating point the result lies in (0, 2] up to a few ulps (the origin gives exactly 2).
+template <class T>
+[[nodiscard]] T closed_form_state_parameter(const T& total_norm, const T& residual) {
+  using std::sqrt;
+  return constant<T>(8.0) /
+         (total_norm + sqrt(total_norm * total_norm + constant<T>(16.0) * residual));
+}
+
+} // namespace detail
+} // namespace gdcert

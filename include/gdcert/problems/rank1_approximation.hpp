@@ -1,0 +1,185 @@
+// Rank-1 approximation of X = diag(s₁..s_k, 0) in reduced coordinates (a, b ∈ ℝ^k; u, v ∈ ℝ) (MATH.md §1, eq. 76).
+#pragma once
+
+#include <gdcert/core/error.hpp>
+#include <gdcert/problems/problem.hpp>
+
+#include <boost/math/tools/minima.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace gdcert {
+
+/// Rank-1 approximation: A = (a, u), B = (b, v) with signal blocks a, b ∈ ℝ^k and off-signal norms
+/// u, v. Loss ½‖BAᵀ − X‖²_F + (λ/2)(‖A‖² + ‖B‖²) with X = diag(s, 0); the paper's problem (76) is
+/// s = (1, …, 1), λ = 0, and the (k+1)-dimensional reduced system of any rank-1 matrix problem
+/// (4-6) is the general case. GD map: a' = (1 − η(‖B‖² + λ))a + η s∘b, u' = (1 − η(‖B‖² + λ))u, and
+/// symmetrically. For s = 1, λ = 0: M* = {a ∥ b, ⟨a,b⟩ = 1, u = v = 0} (20), S adds
+/// {a = b = 0, uv = 0} (21). Coordinates ordered (a, u, b, v), i.e. (A, B).
+class rank1_approximation : public gradient_descent_map<rank1_approximation> {
+public:
+  template <class T>
+  struct state {
+    vector<T> a, b;
+    T u, v;
+  };
+
+  /// The paper's problem (76): X = diag(I_k, 0). Throws unless η > 0 and k >= 1.
+  rank1_approximation(double step_size, Eigen::Index signal_dimension)
+      : rank1_approximation(
+            step_size, vector<double>::Ones(std::max<Eigen::Index>(signal_dimension, 0)), 0.0) {}
+
+  /// General reduced system: singular values s (finite, > 0) and ridge λ >= 0.
+  rank1_approximation(double step_size, vector<double> singular_values, double lambda)
+      : eta_(require_positive("step size eta", step_size)), s_(std::move(singular_values)),
+        lambda_(require_non_negative("regularization lambda", lambda)) {
+    require_at_least("signal dimension k", s_.size(), 1);
+    for (Eigen::Index i = 0; i < s_.size(); ++i)
+      require_positive("singular value s[" + std::to_string(i) + "]", s_(i));
+  }
+
+  [[nodiscard]] double step_size() const noexcept { return eta_; }
+  [[nodiscard]] const vector<double>& singular_values() const noexcept { return s_; }
+  [[nodiscard]] double regularization() const noexcept { return lambda_; }
+  [[nodiscard]] Eigen::Index signal_dimension() const noexcept { return s_.size(); }
+  [[nodiscard]] Eigen::Index dimension() const noexcept { return 2 * (s_.size() + 1); }
+
+  /// GD map (76), generalised to X = diag(s, 0) and ridge λ.
+  template <class T>
+  [[nodiscard]] state<T> step(const state<T>& x) const {
+    const T eta = constant<T>(eta_), one = constant<T>(1.0), l = constant<T>(lambda_);
+    const T shrink_a = one - eta * (squared_norm(x.b) + x.v * x.v + l); // 1 − η(‖B‖² + λ)
+    const T shrink_b = one - eta * (squared_norm(x.a) + x.u * x.u + l);
+    state<T> next{vector<T>(x.a.size()), vector<T>(x.b.size()), shrink_a * x.u, shrink_b * x.v};
+    for (Eigen::Index i = 0; i < x.a.size(); ++i) {
+      const T eta_s = eta * constant<T>(s_(i));
+      next.a(i) = shrink_a * x.a(i) + eta_s * x.b(i);
+      next.b(i) = shrink_b * x.b(i) + eta_s * x.a(i);
+    }
+    return next;
+  }
+
+  /// ½(‖A‖²‖B‖² − 2⟨a, s∘b⟩ + ‖s‖²) + (λ/2)(‖A‖² + ‖B‖²).
+  template <class T>
+  [[nodiscard]] T loss(const state<T>& x) const {
+    const T norm_a = squared_norm(x.a) + x.u * x.u, norm_b = squared_norm(x.b) + x.v * x.v;
+    T coupling = constant<T>(0.0), target = constant<T>(0.0);
+    for (Eigen::Index i = 0; i < x.a.size(); ++i) {
+      coupling = coupling + constant<T>(s_(i)) * x.a(i) * x.b(i);
+      target = target + constant<T>(s_(i)) * constant<T>(s_(i));
+    }
+    const T half = constant<T>(0.5);
+    return half * (norm_a * norm_b - constant<T>(2.0) * coupling + target) +
+           half * constant<T>(lambda_) * (norm_a + norm_b);
+  }
+
+  /// ∇_a = (‖B‖² + λ)a − s∘b, ∇_u = (‖B‖² + λ)u, and symmetrically.
+  template <class T>
+  [[nodiscard]] state<T> gradient(const state<T>& x) const {
+    const T l = constant<T>(lambda_);
+    const T weight_a = squared_norm(x.b) + x.v * x.v + l,
+            weight_b = squared_norm(x.a) + x.u * x.u + l;
+    state<T> g{vector<T>(x.a.size()), vector<T>(x.b.size()), weight_a * x.u, weight_b * x.v};
+    for (Eigen::Index i = 0; i < x.a.size(); ++i) {
+      g.a(i) = weight_a * x.a(i) - constant<T>(s_(i)) * x.b(i);
+      g.b(i) = weight_b * x.b(i) - constant<T>(s_(i)) * x.a(i);
+    }
+    return g;
+  }
+
+  /// [[(‖B‖² + λ)I, 2ABᵀ − diag(s, 0)], [2BAᵀ − diag(s, 0), (‖A‖² + λ)I]] in the order (A, B).
+  template <class T>
+  [[nodiscard]] matrix<T> hessian(const state<T>& x) const {
+    const Eigen::Index n = x.a.size() + 1;
+    const vector<T> c = coordinates(x);
+    const T l = constant<T>(lambda_), two = constant<T>(2.0), zero = constant<T>(0.0);
+    T norm_a = zero, norm_b = zero;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      norm_a = norm_a + c(i) * c(i);
+      norm_b = norm_b + c(n + i) * c(n + i);
+    }
+    matrix<T> h(2 * n, 2 * n);
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index j = 0; j < n; ++j) {
+        const T target = (i == j && i < n - 1) ? constant<T>(s_(i)) : zero;
+        h(i, j) = i == j ? norm_b + l : zero;
+        h(n + i, n + j) = i == j ? norm_a + l : zero;
+        h(i, n + j) = two * c(i) * c(n + j) - target;
+        h(n + i, j) = two * c(n + i) * c(j) - target;
+      }
+    return h;
+  }
+
+  template <class T>
+  [[nodiscard]] vector<T> coordinates(const state<T>& x) const {
+    const Eigen::Index k = s_.size();
+    require_dimension("a.size()", x.a.size(), k);
+    require_dimension("b.size()", x.b.size(), k);
+    vector<T> c(2 * (k + 1));
+    for (Eigen::Index i = 0; i < k; ++i) {
+      c(i) = x.a(i);
+      c(k + 1 + i) = x.b(i);
+    }
+    c(k) = x.u;
+    c(2 * k + 1) = x.v;
+    return c;
+  }
+  template <class T>
+  [[nodiscard]] state<T> from_coordinates(const vector<T>& c) const {
+    const Eigen::Index k = s_.size();
+    require_dimension("coordinates.size()", c.size(), 2 * (k + 1));
+    return {c.head(k), c.segment(k + 1, k), c(k), c(2 * k + 1)};
+  }
+
+  /// Euclidean distance to M* (20) for the paper's case s = 1, λ = 0: with the foot point
+  /// (t e, e/t), ‖e‖ = 1, the optimal e is parallel to t a + b/t, leaving a 1-D minimisation over
+  /// t > 0 of ‖a‖² + ‖b‖² + t² + t⁻² − 2‖t a + b/t‖ (scanned, then refined with Brent).
+  template <class Real>
+  [[nodiscard]] Real distance_to_minimizers(const state<Real>& x) const {
+    require_paper_case();
+    const Real norms = squared_norm(x.a) + squared_norm(x.b);
+    auto objective = [&](Real log_t) {
+      const Real t = std::exp(log_t);
+      Real pulled = 0;
+      for (Eigen::Index i = 0; i < x.a.size(); ++i)
+        pulled += square(t * x.a(i) + x.b(i) / t);
+      return norms + t * t + 1 / (t * t) - 2 * std::sqrt(pulled);
+    };
+    constexpr int samples = 400;
+    const Real lower = -12, upper = 12, width = (upper - lower) / samples;
+    Real best_t = lower, best = objective(lower);
+    for (int i = 1; i <= samples; ++i) {
+      const Real log_t = lower + width * i, value = objective(log_t);
+      if (value < best)
+        best = value, best_t = log_t;
+    }
+    const auto refined = boost::math::tools::brent_find_minima(
+        objective, best_t - width, best_t + width, std::numeric_limits<Real>::digits / 2);
+    best = std::min(best, refined.second);
+    return std::sqrt(std::max(best, Real(0)) + x.u * x.u + x.v * x.v);
+  }
+  /// Euclidean distance to S (21) = M* ∪ {a = b = 0, uv = 0}, paper's case.
+  template <class Real>
+  [[nodiscard]] Real distance_to_stationary(const state<Real>& x) const {
+    const Real saddle =
+        std::sqrt(squared_norm(x.a) + squared_norm(x.b) + std::min(x.u * x.u, x.v * x.v));
+    return std::min(distance_to_minimizers(x), saddle);
+  }
+
+private:
+  void require_paper_case() const {
+    if (lambda_ != 0 || (s_.array() != 1.0).any())
+      throw std::domain_error("gdcert: rank1_approximation distances are implemented for "
+                              "X = diag(I_k, 0) and lambda = 0 (the sets (20-21)); use the loss "
+                              "or gradient norm for other targets");
+  }
+
+  double eta_;
+  vector<double> s_;
+  double lambda_;
+};
+
+} // namespace gdcert

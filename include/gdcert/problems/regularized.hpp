@@ -1,0 +1,95 @@
+// ℓ2-regularized scalar-vector factorization ½(⟨u,v⟩ − y)² + (λ/2)(‖u‖² + ‖v‖²) (MATH.md §1, [LM 4]).
+#pragma once
+
+#include <gdcert/core/error.hpp>
+#include <gdcert/problems/detail/bilinear_distance.hpp>
+#include <gdcert/problems/detail/bilinear_vector.hpp>
+#include <gdcert/problems/problem.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace gdcert {
+
+/// Liang–Montúfar's regularized problem: u' = (1 − ηλ)u − ηzv, v' = (1 − ηλ)v − ηzu, z = ⟨u,v⟩ − y.
+/// For λ > 0: minimizers M = {u = sgn(y)v, ‖u‖² = |y| − λ} if λ < |y|, else {0}; S = M ∪ {0}.
+/// For λ = 0: M = {⟨u,v⟩ = y} and S = M ∪ {0}. Coordinates ordered (u, v).
+class regularized_factorization : public gradient_descent_map<regularized_factorization> {
+public:
+  template <class T>
+  struct state {
+    vector<T> u, v;
+  };
+
+  /// Throws gdcert::invalid_parameter unless η > 0, d >= 1, y finite and λ >= 0.
+  regularized_factorization(double step_size, Eigen::Index dimension, double target, double lambda)
+      : eta_(require_positive("step size eta", step_size)), d_(dimension),
+        y_(require_finite("target y", target)),
+        lambda_(require_non_negative("regularization lambda", lambda)) {
+    require_at_least("vector dimension d", dimension, 1);
+  }
+
+  [[nodiscard]] double step_size() const noexcept { return eta_; }
+  [[nodiscard]] double target() const noexcept { return y_; }
+  [[nodiscard]] double regularization() const noexcept { return lambda_; }
+  [[nodiscard]] Eigen::Index vector_dimension() const noexcept { return d_; }
+  [[nodiscard]] Eigen::Index dimension() const noexcept { return 2 * d_; }
+
+  /// GD map [LM 4].
+  template <class T>
+  [[nodiscard]] state<T> step(const state<T>& x) const {
+    state<T> next;
+    detail::bilinear_step(x.u, x.v, eta_, y_, lambda_, next.u, next.v);
+    return next;
+  }
+  template <class T>
+  [[nodiscard]] T loss(const state<T>& x) const {
+    return detail::bilinear_loss(x.u, x.v, y_, lambda_);
+  }
+  template <class T>
+  [[nodiscard]] state<T> gradient(const state<T>& x) const {
+    state<T> g;
+    detail::bilinear_gradient(x.u, x.v, y_, lambda_, g.u, g.v);
+    return g;
+  }
+  template <class T>
+  [[nodiscard]] matrix<T> hessian(const state<T>& x) const {
+    return detail::bilinear_hessian(x.u, x.v, y_, lambda_);
+  }
+  template <class T>
+  [[nodiscard]] vector<T> coordinates(const state<T>& x) const {
+    return detail::stack(x.u, x.v, d_, "u.size()", "v.size()");
+  }
+  template <class T>
+  [[nodiscard]] state<T> from_coordinates(const vector<T>& c) const {
+    require_dimension("coordinates.size()", c.size(), 2 * d_);
+    return {c.head(d_), c.tail(d_)};
+  }
+
+  /// Euclidean distance to M. For λ > 0 the nearest point of {u = sv, ‖u‖² = ρ} (s = sgn y) is
+  /// u = √ρ (u + sv)/‖u + sv‖, giving dist² = ‖u‖² + ‖v‖² + 2ρ − 2√ρ‖u + sv‖.
+  template <class Real>
+  [[nodiscard]] Real distance_to_minimizers(const state<Real>& x) const {
+    const Real norms = squared_norm(x.u) + squared_norm(x.v);
+    if (lambda_ == 0)
+      return detail::distance_to_bilinear_level(x.u, x.v, Real(y_));
+    const Real rho = std::max(Real(std::abs(y_)) - Real(lambda_), Real(0));
+    const Real s = y_ >= 0 ? 1 : -1;
+    Real sum2 = 0;
+    for (Eigen::Index i = 0; i < d_; ++i)
+      sum2 += square(x.u(i) + s * x.v(i));
+    return std::sqrt(std::max(norms + 2 * rho - 2 * std::sqrt(rho * sum2), Real(0)));
+  }
+  /// Euclidean distance to S = M ∪ {0}.
+  template <class Real>
+  [[nodiscard]] Real distance_to_stationary(const state<Real>& x) const {
+    return std::min(distance_to_minimizers(x), std::sqrt(squared_norm(x.u) + squared_norm(x.v)));
+  }
+
+private:
+  double eta_;
+  Eigen::Index d_;
+  double y_, lambda_;
+};
+
+} // namespace gdcert

@@ -1,0 +1,71 @@
+// The scalar problem ½(ab − σ)² and its GD map (MATH.md §1, eqs. 7-8).
+#pragma once
+
+#include <gdcert/core/error.hpp>
+#include <gdcert/problems/detail/bilinear_distance.hpp>
+#include <gdcert/problems/detail/two_coordinate.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace gdcert {
+
+/// Scalar factorization: loss ½(ab − σ)², GD map (8) a' = (1 − ηb²)a + ησb, b' = (1 − ηa²)b + ησa.
+/// Minimizers M* = {ab = σ}; stationary set S = M* ∪ {0}. Coordinates are ordered (a, b).
+class scalar_factorization : public detail::two_coordinate_problem<scalar_factorization> {
+public:
+  /// Throws gdcert::invalid_parameter unless η > 0 and σ > 0 are finite.
+  explicit scalar_factorization(double step_size, double target = 1.0)
+      : eta_(require_positive("step size eta", step_size)),
+        sigma_(require_positive("target sigma", target)) {}
+
+  [[nodiscard]] double step_size() const noexcept { return eta_; }
+  [[nodiscard]] double target() const noexcept { return sigma_; }
+
+  /// GD map (8).
+  template <class T>
+  [[nodiscard]] state<T> step(const state<T>& x) const {
+    const T eta = constant<T>(eta_), eta_sigma = eta * constant<T>(sigma_);
+    const T one = constant<T>(1.0);
+    return {(one - eta * x.b * x.b) * x.a + eta_sigma * x.b,
+            (one - eta * x.a * x.a) * x.b + eta_sigma * x.a};
+  }
+
+  /// ½(ab − σ)² (7).
+  template <class T>
+  [[nodiscard]] T loss(const state<T>& x) const {
+    const T r = x.a * x.b - constant<T>(sigma_);
+    return constant<T>(0.5) * r * r;
+  }
+
+  template <class T>
+  [[nodiscard]] state<T> gradient(const state<T>& x) const {
+    const T r = x.a * x.b - constant<T>(sigma_);
+    return {r * x.b, r * x.a};
+  }
+
+  /// [[b², 2ab − σ], [2ab − σ, a²]].
+  template <class T>
+  [[nodiscard]] matrix<T> hessian(const state<T>& x) const {
+    matrix<T> h(2, 2);
+    const T off = constant<T>(2.0) * x.a * x.b - constant<T>(sigma_);
+    h << T(x.b * x.b), off, off, T(x.a * x.a); // T(...): lane packs must not read as blocks
+    return h;
+  }
+
+  /// Euclidean distance to M* = {ab = σ}.
+  template <class Real>
+  [[nodiscard]] Real distance_to_minimizers(const state<Real>& x) const {
+    return detail::distance_to_hyperbola(x.a, x.b, Real(sigma_));
+  }
+  /// Euclidean distance to S = M* ∪ {0}.
+  template <class Real>
+  [[nodiscard]] Real distance_to_stationary(const state<Real>& x) const {
+    return std::min(distance_to_minimizers(x), std::hypot(x.a, x.b));
+  }
+
+private:
+  double eta_, sigma_;
+};
+
+} // namespace gdcert

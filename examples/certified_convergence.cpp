@@ -23,21 +23,7 @@
 // black; certified_convergence.csv, one row per grid point with a provenance comment line.
 // Usage: certified_convergence [--resolution N] [--output DIR] [--quick]
 
-// stb_image_write is a C single-header library; its implementation is compiled in this file only
-// and is not held to the project's warning flags.
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
-#endif
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#include <stb/stb_image_write.h>
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+#include "common/png.hpp"
 
 #include <gdcert/gdcert.hpp>
 
@@ -231,9 +217,7 @@ void sweep(std::vector<panel>& panels, int resolution) {
   }
 }
 
-struct rgb {
-  unsigned char r, g, b;
-};
+using gdcert::examples::rgb;
 constexpr rgb converged_colour{46, 110, 200};      // blue
 constexpr rgb not_converged_colour{240, 160, 190}; // pink, as in the paper's Figure 4
 constexpr rgb diverged_colour{205, 205, 205};      // light grey
@@ -259,13 +243,8 @@ bool write_mosaic(const std::vector<panel>& panels, int resolution,
   const int gap = std::max(2, resolution / 40);
   const int width = columns * resolution + (columns + 1) * gap;
   const int height = rows * resolution + (rows + 1) * gap;
-  std::vector<unsigned char> image(static_cast<std::size_t>(width) * height * 3, 255);
-  auto put = [&](int x, int y, rgb c) {
-    unsigned char* pixel = &image[(static_cast<std::size_t>(y) * width + x) * 3];
-    pixel[0] = c.r;
-    pixel[1] = c.g;
-    pixel[2] = c.b;
-  };
+  gdcert::examples::rgb_image image(width, height, background_colour);
+  auto put = [&](int x, int y, rgb c) { image.put(x, y, c); };
   for (int row = 0; row < rows; ++row)
     for (int column = 0; column < columns; ++column) {
       const panel& p = panels[static_cast<std::size_t>(row) * columns + column];
@@ -286,7 +265,7 @@ bool write_mosaic(const std::vector<panel>& panels, int resolution,
           put(left + i, top + (resolution - 1 - j),
               on_contour(i, j) ? contour_colour : colour_of(at(i, j).result));
     }
-  return stbi_write_png(file.string().c_str(), width, height, 3, image.data(), width * 3) != 0;
+  return image.write_png(file);
 }
 
 void append_number(std::string& out, double value) {

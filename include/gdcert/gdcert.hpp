@@ -1,4 +1,4 @@
-// Umbrella header: every problem and certificate of gdcert (the scalar adapters in gdcert/scalar/ are opt-in).
+// Umbrella header: every problem, certificate, dynamics and stability tool of gdcert (scalar adapters in gdcert/scalar/ are opt-in).
 #pragma once
 
 #include <gdcert/core/error.hpp>
@@ -26,4 +26,12 @@
 #include <gdcert/certificates/threshold.hpp>
 #include <gdcert/certificates/two_parameter.hpp>
 
+#include <gdcert/dynamics/quotient_map.hpp>
 #include <gdcert/dynamics/residual_map.hpp>
+#include <gdcert/dynamics/terminal.hpp>
+
+#include <gdcert/stability/critical_step.hpp>
+#include <gdcert/stability/fixed_quadratic.hpp>
+#include <gdcert/stability/periodic_orbit.hpp>
+#include <gdcert/stability/rank1_spectra.hpp>
+#include <gdcert/stability/uniqueness.hpp>

@@ -3,65 +3,50 @@
 
 #include <gdcert/core/scalar.hpp>
 
-#include <unsupported/Eigen/Polynomials>
+#include <boost/math/tools/roots.hpp>
+#include <boost/math/tools/toms748_solve.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
-#include <vector>
 
 namespace gdcert::detail {
 
-/// Lagrange: a − a' = μb', b − b' = μa' gives a' = (a − μb)/(1 − μ²), b' = (b − μa)/(1 − μ²), and
-/// the constraint becomes c μ⁴ − (2c + p) μ² + S μ + (c − p) = 0 with p = ⟨a,b⟩, S = ‖a‖² + ‖b‖².
-/// Every real root is a candidate foot point; the nearest one is the distance.
+/// In s = (a + b)/√2, t = (a − b)/√2 the set is {‖s'‖² − ‖t'‖² = 2c}. The Lagrange conditions give
+/// s' = s/(1 + λ), t' = t/(1 − λ); the nearest point has λ ∈ (−1, 1), the unique root of the
+/// decreasing φ(λ) = S/(1 + λ)² − T/(1 − λ)² − 2c (S = ‖s‖², T = ‖t‖²), found with TOMS 748.
+/// At the ends of (−1, 1) (a = ±b, the origin) the foot points form a family; the norms of s', t'
+/// are then taken from the constraint, which keeps the result continuous and finite everywhere.
 template <class Real>
 [[nodiscard]] Real distance_to_bilinear_level(const vector<Real>& a, const vector<Real>& b,
                                               Real c) {
-  const Real p = dot(a, b), s = squared_norm(a) + squared_norm(b);
-  if (p == c)
-    return Real(0);
-  Eigen::Matrix<double, Eigen::Dynamic, 1> coefficients(5);
-  coefficients << double(c - p), double(s), double(-2 * c - p), 0.0, double(c);
-  Eigen::Index degree = 4;
-  while (degree > 0 && coefficients(degree) == 0.0)
-    --degree;
-  Real best = std::numeric_limits<Real>::infinity();
-  if (degree == 0)
-    return best; // p == c == 0 handled by caller; no finite candidate here
-  Eigen::PolynomialSolver<double, Eigen::Dynamic> solver(coefficients.head(degree + 1));
-  std::vector<double> roots;
-  solver.realRoots(roots, 1e-8);
-  for (double root : roots) {
-    Real mu = root;
-    // Polish the root in Real precision with two Newton steps on the quartic.
-    for (int k = 0; k < 2; ++k) {
-      const Real f = (((c * mu) * mu - (2 * c + p)) * mu + s) * mu + (c - p);
-      const Real df = ((4 * c * mu) * mu - 2 * (2 * c + p)) * mu + s;
-      if (df != 0)
-        mu -= f / df;
-    }
-    const Real scale = 1 - mu * mu;
-    if (std::abs(scale) < std::numeric_limits<Real>::epsilon())
-      continue;
-    Real d2 = 0, level = 0;
-    for (Eigen::Index i = 0; i < a.size(); ++i) {
-      const Real ai = (a(i) - mu * b(i)) / scale, bi = (b(i) - mu * a(i)) / scale;
-      d2 += square(a(i) - ai) + square(b(i) - bi);
-      level += ai * bi;
-    }
-    // A root near μ = ±1 of a degenerate configuration need not give a feasible foot point.
-    if (std::abs(level - c) <= 1e-6 * (1 + std::abs(c)))
-      best = std::min(best, std::sqrt(d2));
+  const Real s = (a + b).squaredNorm() / 2, t = (a - b).squaredNorm() / 2;
+  auto phi = [&](Real lambda) { return s / square(1 + lambda) - t / square(1 - lambda) - 2 * c; };
+  const Real epsilon = std::numeric_limits<Real>::epsilon();
+  const Real lower = -1 + epsilon, upper = 1 - epsilon;
+  Real lambda;
+  if (phi(upper) >= 0) {
+    lambda = upper;
+  } else if (phi(lower) <= 0) {
+    lambda = lower;
+  } else {
+    std::uintmax_t iterations = 200;
+    const auto bracket = boost::math::tools::toms748_solve(
+        phi, lower, upper, boost::math::tools::eps_tolerance<Real>(), iterations);
+    lambda = (bracket.first + bracket.second) / 2;
   }
-  // μ = ±1 (a = ±b exactly, e.g. the origin and the saddles): the foot points form a family with
-  // a' ± b' = a, at squared distance ‖a‖² ∓ 2c, feasible when ‖a‖² >= ±4c.
-  const Real norm = squared_norm(a);
-  if (a == b && norm >= 4 * c)
-    best = std::min(best, std::sqrt(norm - 2 * c));
-  if (a == -b && norm >= -4 * c)
-    best = std::min(best, std::sqrt(norm + 2 * c));
-  return best;
+  // Take the better-conditioned block from λ and the other from the constraint ‖s'‖² − ‖t'‖² = 2c.
+  Real s_foot, t_foot;
+  if (lambda >= 0) {
+    s_foot = s / square(1 + lambda);
+    t_foot = std::max(s_foot - 2 * c, Real(0));
+  } else {
+    t_foot = t / square(1 - lambda);
+    s_foot = std::max(2 * c + t_foot, Real(0));
+  }
+  using std::sqrt;
+  return sqrt(square(sqrt(s) - sqrt(s_foot)) + square(sqrt(t) - sqrt(t_foot)));
 }
 
 /// Scalar case d = 1: distance from (a, b) to the hyperbola {a'b' = c}.

@@ -23,9 +23,8 @@
 // black; certified_convergence.csv, one row per grid point with a provenance comment line.
 // Usage: certified_convergence [--resolution N] [--output DIR] [--quick]
 
-#include "common/png.hpp"
-
 #include <gdcert/gdcert.hpp>
+#include <gdcert/io/png.hpp>
 
 #include <algorithm>
 #include <array>
@@ -217,7 +216,7 @@ void sweep(std::vector<panel>& panels, int resolution) {
   }
 }
 
-using gdcert::examples::rgb;
+using gdcert::rgb;
 constexpr rgb converged_colour{46, 110, 200};      // blue
 constexpr rgb not_converged_colour{240, 160, 190}; // pink, as in the paper's Figure 4
 constexpr rgb diverged_colour{205, 205, 205};      // light grey
@@ -243,8 +242,8 @@ bool write_mosaic(const std::vector<panel>& panels, int resolution,
   const int gap = std::max(2, resolution / 40);
   const int width = columns * resolution + (columns + 1) * gap;
   const int height = rows * resolution + (rows + 1) * gap;
-  gdcert::examples::rgb_image image(width, height, background_colour);
-  auto put = [&](int x, int y, rgb c) { image.put(x, y, c); };
+  gdcert::image image(width, height, background_colour);
+  auto put = [&](int x, int y, rgb c) { image.set(x, y, c); };
   for (int row = 0; row < rows; ++row)
     for (int column = 0; column < columns; ++column) {
       const panel& p = panels[static_cast<std::size_t>(row) * columns + column];
@@ -265,7 +264,16 @@ bool write_mosaic(const std::vector<panel>& panels, int resolution,
           put(left + i, top + (resolution - 1 - j),
               on_contour(i, j) ? contour_colour : colour_of(at(i, j).result));
     }
-  return image.write_png(file);
+  gdcert::provenance origin("certified_convergence");
+  origin.parameter("resolution", resolution)
+      .parameter("T", horizon)
+      .tolerance("convergence", tolerance);
+  try {
+    gdcert::write_png(file, image, origin);
+  } catch (const gdcert::io_error&) {
+    return false;
+  }
+  return true;
 }
 
 void append_number(std::string& out, double value) {

@@ -12,10 +12,9 @@
 // [−1, 1] for η ∈ (0, 2) with L± drawn in red, and terminal_dynamics.csv (η, L samples).
 // Usage: terminal_dynamics [--output DIR] [--quick]
 
-#include "common/png.hpp"
-
 #include <gdcert/dynamics/terminal.hpp>
 #include <gdcert/gdcert.hpp>
+#include <gdcert/io/png.hpp>
 #include <gdcert/stability/periodic_orbit.hpp>
 
 #include <algorithm>
@@ -30,7 +29,7 @@
 
 namespace {
 
-using gdcert::examples::rgb;
+using gdcert::rgb;
 
 struct options {
   std::filesystem::path output = "output";
@@ -90,7 +89,7 @@ int main(int argc, char** argv) {
   std::printf("gdcert %s: terminal dynamics (paper App. F, MATH.md §5)\n\n", gdcert::version);
 
   // Bifurcation diagram of g_η: η along x, L ∈ [−1, 1] along y (top = 1).
-  gdcert::examples::rgb_image image(columns, rows);
+  gdcert::image image(columns, rows);
   std::filesystem::create_directories(o.output);
   std::ofstream csv(o.output / "terminal_dynamics.csv");
   csv << "# gdcert " << gdcert::version << " terminal_dynamics columns=" << columns
@@ -102,16 +101,21 @@ int main(int argc, char** argv) {
     const double eta = 2.0 * (column + 0.5) / columns;
     double l = settle(eta, transient);
     for (int s = 0; s < samples; ++s, l = gdcert::balanced_residual_map(eta, l)) {
-      image.put(column, row_of(l), rgb{20, 20, 60});
+      image.set(column, row_of(l), rgb{20, 20, 60});
       csv << eta << ',' << l << '\n';
     }
     if (eta > 1) {
       const auto cycle = gdcert::balanced_two_cycle(eta);
-      image.put(column, row_of(cycle.lower), rgb{220, 30, 30});
-      image.put(column, row_of(cycle.upper), rgb{220, 30, 30});
+      image.set(column, row_of(cycle.lower), rgb{220, 30, 30});
+      image.set(column, row_of(cycle.upper), rgb{220, 30, 30});
     }
   }
-  const bool wrote = image.write_png(o.output / "terminal_dynamics.png") && csv.good();
+  gdcert::provenance origin("terminal_dynamics");
+  origin.parameter("columns", columns)
+      .parameter("transient", transient)
+      .parameter("samples", samples);
+  gdcert::write_png(o.output / "terminal_dynamics.png", image, origin);
+  const bool wrote = csv.good();
   std::printf("wrote %s\n\n", (o.output / "terminal_dynamics.png").string().c_str());
 
   // 1-2. The 2-cycle formula and its multiplier on a fine η grid in (1, 2).

@@ -1,0 +1,350 @@
+// Drivers iterate / run_until over any problem, and observers that record a trajectory: states, loss, δ_t, L_t, G_t, sharpness against 2/η.
+#pragma once
+
+#include <gdcert/core/error.hpp>
+#include <gdcert/core/scalar.hpp>
+#include <gdcert/problems/diagonal_approximation.hpp>
+#include <gdcert/problems/quartic.hpp>
+#include <gdcert/problems/rank1_factorization.hpp>
+#include <gdcert/problems/scalar.hpp>
+#include <gdcert/problems/scalar_vector.hpp>
+
+#include <Eigen/Eigenvalues>
+
+#include <cmath>
+#include <concepts>
+#include <cstddef>
+#include <limits>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace gdcert {
+
+/// An observer sees every state of a trajectory, x₀ included (the odeint *Observer*).
+///
+/// Valid expressions (`o` an `O&`, `x` a `const State&`, `t` a `std::size_t`):
+/// | expression | returns   | meaning                                                         |
+/// |------------|-----------|-----------------------------------------------------------------|
+/// | `o(x, t)`  | (ignored) | called with x₀ at t = 0, then with x_t after every step t >= 1  |
+///
+/// A stop predicate `s` of run_until is called the same way and answers whether to stop:
+/// | expression | returns                  | meaning                                      |
+/// |------------|--------------------------|----------------------------------------------|
+/// | `s(x, t)`  | convertible to `bool`    | true: stop at x_t (t = 0 is asked too)       |
+template <class O, class State>
+concept observer = requires(O& o, const State& x, std::size_t t) { o(x, t); };
+
+template <class S, class State>
+concept stop_predicate = requires(S& s, const State& x, std::size_t t) {
+  { s(x, t) } -> std::convertible_to<bool>;
+};
+
+/// The observer that watches nothing: the drivers recognise it and run the bare map loop.
+struct null_observer {
+  template <class State>
+  constexpr void operator()(const State&, std::size_t) const noexcept {}
+};
+
+/// Advances `x` by `steps` applications of the GD map, x ← p.step(x), calling `observe(x, t)` for
+/// t = 0, …, steps. Returns the number of steps taken (= steps). The problem, state and observer
+/// are template parameters, so the loop inlines the map; with null_observer it is the bare loop.
+template <class Problem, class State, class Observer = null_observer>
+  requires observer<std::remove_cvref_t<Observer>, State>
+std::size_t iterate(const Problem& problem, State& x, std::size_t steps,
+                    Observer&& observe = Observer{}) {
+  if constexpr (std::is_same_v<std::remove_cvref_t<Observer>, null_observer>) {
+    for (std::size_t t = 0; t < steps; ++t)
+      x = problem.step(x);
+  } else {
+    observe(std::as_const(x), std::size_t{0});
+    for (std::size_t t = 1; t <= steps; ++t) {
+      x = problem.step(x);
+      observe(std::as_const(x), t);
+    }
+  }
+  return steps;
+}
+
+/// Advances `x` until `stop(x, t)` holds or `max_steps` steps have been taken, calling
+/// `observe(x, t)` on every state visited (x₀ included). `stop` is asked at t = 0 too. Returns the
+/// number of steps taken: the first t with stop(x_t, t), or max_steps.
+template <class Problem, class State, class Stop, class Observer = null_observer>
+  requires stop_predicate<std::remove_cvref_t<Stop>, State> &&
+           observer<std::remove_cvref_t<Observer>, State>
+std::size_t run_until(const Problem& problem, State& x, Stop&& stop, std::size_t max_steps,
+                      Observer&& observe = Observer{}) {
+  constexpr bool watched = !std::is_same_v<std::remove_cvref_t<Observer>, null_observer>;
+  if constexpr (watched)
+    observe(std::as_const(x), std::size_t{0});
+  if (stop(std::as_const(x), std::size_t{0}))
+    return 0;
+  for (std::size_t t = 1; t <= max_steps; ++t) {
+    x = problem.step(x);
+    if constexpr (watched)
+      observe(std::as_const(x), t);
+    if (stop(std::as_const(x), t))
+      return t;
+  }
+  return max_steps;
+}
+
+/// Several observers as one: each sees every state, in the order given. Lvalue observers are held
+/// by reference (read their records afterwards), rvalues by value.
+///
+/// Valid expressions (`o` an observer_tuple): `o(x, t)`, `o.template get<I>()` (the I-th observer).
+template <class... Observers>
+class observer_tuple {
+public:
+  template <class... Args>
+  explicit observer_tuple(Args&&... observers) : observers_(std::forward<Args>(observers)...) {}
+
+  template <class State>
+  void operator()(const State& x, std::size_t t) {
+    std::apply([&](auto&... each) { (each(x, t), ...); }, observers_);
+  }
+  template <std::size_t I>
+  [[nodiscard]] auto& get() noexcept {
+    return std::get<I>(observers_);
+  }
+
+private:
+  std::tuple<Observers...> observers_;
+};
+
+/// observe_all(a, b, c): one observer calling a, b and c in turn.
+template <class... Observers>
+[[nodiscard]] observer_tuple<Observers...> observe_all(Observers&&... observers) {
+  return observer_tuple<Observers...>(std::forward<Observers>(observers)...);
+}
+
+/// Records the states themselves, every `stride`-th one (t ≡ 0 mod stride).
+template <class State>
+class state_recorder {
+public:
+  explicit state_recorder(std::size_t stride = 1) : stride_(stride) {
+    require_at_least("recorder stride", static_cast<long>(stride), 1);
+  }
+  void operator()(const State& x, std::size_t t) {
+    if (t % stride_ == 0) {
+      states_.push_back(x);
+      steps_.push_back(t);
+    }
+  }
+  [[nodiscard]] const std::vector<State>& states() const noexcept { return states_; }
+  [[nodiscard]] const std::vector<std::size_t>& steps() const noexcept { return steps_; }
+
+private:
+  std::size_t stride_;
+  std::vector<State> states_;
+  std::vector<std::size_t> steps_;
+};
+
+/// Records f(x_t) as a `Value` (double or long double), every `stride`-th state. The building
+/// block of the named recorders below; give it any accessor lambda.
+template <class Function, class Value = double>
+class value_recorder {
+public:
+  explicit value_recorder(Function function, std::size_t stride = 1)
+      : function_(std::move(function)), stride_(stride) {
+    require_at_least("recorder stride", static_cast<long>(stride), 1);
+  }
+  template <class State>
+  void operator()(const State& x, std::size_t t) {
+    if (t % stride_ == 0) {
+      values_.push_back(static_cast<Value>(function_(x)));
+      steps_.push_back(t);
+    }
+  }
+  [[nodiscard]] const std::vector<Value>& values() const noexcept { return values_; }
+  [[nodiscard]] const std::vector<std::size_t>& steps() const noexcept { return steps_; }
+
+private:
+  Function function_;
+  std::size_t stride_;
+  std::vector<Value> values_;
+  std::vector<std::size_t> steps_;
+};
+
+/// record_values<Value>(f): a value_recorder of any accessor, e.g. [](auto& x) { return x.a; }.
+template <class Value = double, class Function>
+[[nodiscard]] value_recorder<Function, Value> record_values(Function function,
+                                                            std::size_t stride = 1) {
+  return value_recorder<Function, Value>(std::move(function), stride);
+}
+
+/// The loss R(x_t). The problem must outlive the recorder.
+template <class Value = double, class Problem>
+[[nodiscard]] auto record_loss(const Problem& problem, std::size_t stride = 1) {
+  return record_values<Value>([&problem](const auto& x) { return problem.loss(x); }, stride);
+}
+
+/// The state parameter δ_t = δ(x_t) of a certificate (MATH.md §4): strictly increasing along a
+/// certified trajectory. The certificate must outlive the recorder.
+template <class Value = double, class Certificate>
+[[nodiscard]] auto record_state_parameter(const Certificate& certificate, std::size_t stride = 1) {
+  return record_values<Value>(
+      [&certificate](const auto& x) { return certificate.state_parameter(x); }, stride);
+}
+
+// Residual L and imbalance G (MATH.md §0) of the problems where the paper defines them. For the
+// scalar problem they are taken in the rescaled coordinates x/√σ of (2.3), as the certificate does.
+
+/// L = 1 − ab/σ, scalar problem (rescaled, §0).
+template <class T>
+[[nodiscard]] T residual_of(const scalar_factorization& p, const scalar_state<T>& x) {
+  return constant<T>(1.0) - x.a * x.b / constant<T>(p.target());
+}
+/// G = (b² − a²)/σ, scalar problem (rescaled, §0).
+template <class T>
+[[nodiscard]] T imbalance_of(const scalar_factorization& p, const scalar_state<T>& x) {
+  return (x.b * x.b - x.a * x.a) / constant<T>(p.target());
+}
+/// L = 1 − ab, quartic-augmented problem.
+template <class T>
+[[nodiscard]] T residual_of(const quartic_factorization&, const scalar_state<T>& x) {
+  return constant<T>(1.0) - x.a * x.b;
+}
+/// G = b² − a², quartic-augmented problem.
+template <class T>
+[[nodiscard]] T imbalance_of(const quartic_factorization&, const scalar_state<T>& x) {
+  return x.b * x.b - x.a * x.a;
+}
+/// L = 1 − ab (signal residual), rank-1 factorization and the diagonal approximation.
+template <class Problem, class T>
+  requires std::same_as<Problem, rank1_factorization> ||
+           std::same_as<Problem, diagonal_approximation>
+[[nodiscard]] T residual_of(const Problem&, const rank1_state<T>& x) {
+  return constant<T>(1.0) - x.a * x.b;
+}
+/// G = b² − a², rank-1 factorization and the diagonal approximation.
+template <class Problem, class T>
+  requires std::same_as<Problem, rank1_factorization> ||
+           std::same_as<Problem, diagonal_approximation>
+[[nodiscard]] T imbalance_of(const Problem&, const rank1_state<T>& x) {
+  return x.b * x.b - x.a * x.a;
+}
+/// L = 1 − ⟨a,b⟩, scalar-vector problem.
+template <class T>
+[[nodiscard]] T residual_of(const scalar_vector_factorization&,
+                            const scalar_vector_factorization::state<T>& x) {
+  return constant<T>(1.0) - dot(x.a, x.b);
+}
+/// G = ‖b‖² − ‖a‖², scalar-vector problem.
+template <class T>
+[[nodiscard]] T imbalance_of(const scalar_vector_factorization&,
+                             const scalar_vector_factorization::state<T>& x) {
+  return squared_norm(x.b) - squared_norm(x.a);
+}
+
+/// Whether residual_of / imbalance_of are defined for a problem and state.
+template <class Problem, class State>
+concept has_residual_and_imbalance = requires(const Problem& p, const State& x) {
+  residual_of(p, x);
+  imbalance_of(p, x);
+};
+
+/// The residual L_t (the problems of residual_of above; use record_values for others).
+template <class Value = double, class Problem>
+[[nodiscard]] auto record_residual(const Problem& problem, std::size_t stride = 1) {
+  return record_values<Value>([&problem](const auto& x) { return residual_of(problem, x); },
+                              stride);
+}
+/// The imbalance G_t (the problems of imbalance_of above; use record_values for others).
+template <class Value = double, class Problem>
+[[nodiscard]] auto record_imbalance(const Problem& problem, std::size_t stride = 1) {
+  return record_values<Value>([&problem](const auto& x) { return imbalance_of(problem, x); },
+                              stride);
+}
+
+namespace detail {
+/// Largest eigenvalue of a symmetric matrix. Fixed-size solvers for the small problems (closed
+/// form for 2 × 2) keep the per-point cost of a sweep low; every size uses Eigen's
+/// SelfAdjointEigenSolver otherwise. NaN when the matrix is not finite.
+template <class Real>
+[[nodiscard]] Real largest_eigenvalue(const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& h) {
+  if (!h.allFinite())
+    return std::numeric_limits<Real>::quiet_NaN();
+  using std::hypot;
+  switch (h.rows()) {
+  case 1:
+    return h(0, 0);
+  case 2: // (a + d)/2 + √(((a − d)/2)² + b²), no cancellation in the larger root
+    return (h(0, 0) + h(1, 1)) / 2 + hypot((h(0, 0) - h(1, 1)) / 2, h(0, 1));
+  case 3: {
+    const Eigen::Matrix<Real, 3, 3> fixed = h;
+    return Eigen::SelfAdjointEigenSolver<Eigen::Matrix<Real, 3, 3>>(fixed, Eigen::EigenvaluesOnly)
+        .eigenvalues()
+        .maxCoeff();
+  }
+  case 4: {
+    const Eigen::Matrix<Real, 4, 4> fixed = h;
+    return Eigen::SelfAdjointEigenSolver<Eigen::Matrix<Real, 4, 4>>(fixed, Eigen::EigenvaluesOnly)
+        .eigenvalues()
+        .maxCoeff();
+  }
+  default:
+    return Eigen::SelfAdjointEigenSolver<Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>>(
+               h, Eigen::EigenvaluesOnly)
+        .eigenvalues()
+        .maxCoeff();
+  }
+}
+} // namespace detail
+
+/// Sharpness λ_max(∇²R(x)): the largest eigenvalue of p.hessian(x) (Eigen's
+/// SelfAdjointEigenSolver; closed form for 2 × 2). NaN when the Hessian is not finite. GD is
+/// linearly unstable at a minimizer whose sharpness exceeds 2/η (MATH.md §6; the edge of
+/// stability of (185-189)).
+template <class Problem, class State>
+[[nodiscard]] auto sharpness(const Problem& problem, const State& x) {
+  const auto h = problem.hessian(x);
+  using Real = typename std::decay_t<decltype(h)>::Scalar;
+  return detail::largest_eigenvalue<Real>(h);
+}
+
+/// Records the sharpness λ_max(∇²R(x_t)) and reports it against the stability threshold 2/η:
+/// ratio() = λ_max·η/2 (> 1: beyond the edge of stability). The problem must outlive it.
+template <class Problem, class Value = double>
+class sharpness_recorder {
+public:
+  explicit sharpness_recorder(const Problem& problem, std::size_t stride = 1)
+      : problem_(&problem), stride_(stride) {
+    require_at_least("recorder stride", static_cast<long>(stride), 1);
+  }
+  template <class State>
+  void operator()(const State& x, std::size_t t) {
+    if (t % stride_ == 0) {
+      values_.push_back(static_cast<Value>(sharpness(*problem_, x)));
+      steps_.push_back(t);
+    }
+  }
+  /// λ_max(∇²R(x_t)) at the recorded steps.
+  [[nodiscard]] const std::vector<Value>& values() const noexcept { return values_; }
+  [[nodiscard]] const std::vector<std::size_t>& steps() const noexcept { return steps_; }
+  /// The threshold 2/η.
+  [[nodiscard]] Value threshold() const { return Value(2) / Value(problem_->step_size()); }
+  /// λ_max(∇²R(x_t))·η/2 at the recorded steps.
+  [[nodiscard]] std::vector<Value> ratios() const {
+    std::vector<Value> out;
+    out.reserve(values_.size());
+    for (const Value v : values_)
+      out.push_back(v / threshold());
+    return out;
+  }
+
+private:
+  const Problem* problem_;
+  std::size_t stride_;
+  std::vector<Value> values_;
+  std::vector<std::size_t> steps_;
+};
+
+template <class Value = double, class Problem>
+[[nodiscard]] sharpness_recorder<Problem, Value> record_sharpness(const Problem& problem,
+                                                                  std::size_t stride = 1) {
+  return sharpness_recorder<Problem, Value>(problem, stride);
+}
+
+} // namespace gdcert

@@ -34,13 +34,13 @@ namespace gdcert {
 /// of that window (when the trajectory arrived). A run that decides nothing by max_steps is
 /// undecided, decided at max_steps. All tolerances are absolute, in the problem's coordinates.
 struct outcome_criteria {
-  std::size_t max_steps = 10000;       ///< step limit (>= 1)
-  double escape_norm = 1e8;            ///< ‖x‖ above this: diverged
-  double step_tolerance = 1e-10;       ///< ‖x_t − x_{t−1}‖ at or below this: stationary candidate
-  double distance_tolerance = 1e-6;    ///< distance to M* or S for a stationary label
-  double period_tolerance = 1e-9;      ///< ‖x_t − x_{t−p}‖ at or below this: period-p candidate
-  double orbit_separation = 1e-5;      ///< the p orbit points differ by more than this
-  int max_period = 8;                  ///< largest period looked for, 1..8 (1: no cycle search)
+  std::size_t max_steps = 10000; ///< step limit (>= 1)
+  double escape_norm = 1e8;      ///< ‖x‖ above this: diverged
+  double step_tolerance = 1e-10; ///< ‖x_t − x_{t−1}‖ at or below this: stationary candidate
+  double distance_tolerance = 1e-6; ///< distance to M* or S for a stationary label
+  double period_tolerance = 1e-9; ///< ‖x_t − x_{t−p}‖ at or below this: period-p candidate
+  double orbit_separation = 1e-5; ///< the p orbit points differ by more than this
+  int max_period = 8;             ///< largest period looked for, 1..8 (1: no cycle search)
   std::size_t confirmation_steps = 32; ///< how long a label must persist before it is decided
 
   /// Throws gdcert::invalid_parameter naming the first field out of range.
@@ -164,13 +164,13 @@ concept has_distance_to_minimizers = requires(const Problem& p, const State& x) 
 /// slack = monotonicity_slack_ulps · ε · max(1, δ_t) (ε the machine epsilon of Real).
 template <class Real>
 struct certificate_trace {
-  Real certificate_value; ///< I(η; x₀) (NaN when η ∉ (0, 2))
-  bool certified;         ///< I(η; x₀) < 0
-  Real initial;           ///< δ₀ = δ(x₀)
-  Real final;             ///< δ_T at the last finite state visited
-  bool monotone;          ///< no violation of δ_{t+1} >= δ_t − slack
+  Real certificate_value;           ///< I(η; x₀) (NaN when η ∉ (0, 2))
+  bool certified;                   ///< I(η; x₀) < 0
+  Real initial;                     ///< δ₀ = δ(x₀)
+  Real final;                       ///< δ_T at the last finite state visited
+  bool monotone;                    ///< no violation of δ_{t+1} >= δ_t − slack
   std::size_t first_violation_step; ///< the first t+1 with δ_{t+1} < δ_t − slack (0 if none)
-  Real largest_decrease;            ///< max over t of δ_t − δ_{t+1} (<= 0: increasing throughout)
+  Real largest_decrease; ///< max over t of δ_t − δ_{t+1} (<= 0: increasing throughout)
 };
 
 /// Slack of the monotonicity test, in units of ε·max(1, δ_t).
@@ -185,15 +185,15 @@ struct classification {
   std::size_t steps = 0;         ///< map applications performed (decision confirmed / limit hit)
   state_type final_state;        ///< x at `steps` (diverged: the first state past the escape)
   Real final_loss = 0;
-  Real final_norm = 0;               ///< ‖x_final‖
-  Real final_step = 0;               ///< ‖x_final − x_{final−1}‖
-  Real distance_to_minimizers = 0;   ///< NaN where the problem has no distance function
-  Real sharpness = 0;                ///< λ_max(∇²R(x_final)), NaN when not finite
-  Real sharpness_ratio = 0;          ///< sharpness·η/2 (> 1: beyond the 2/η threshold)
-  std::optional<Real> residual;      ///< L(x_final) where defined (residual_of)
-  std::optional<Real> imbalance;     ///< G(x_final) where defined (imbalance_of)
-  int period = 0;                    ///< p for periodic, 1 for minimizer/saddle, else 0
-  std::vector<state_type> orbit;     ///< periodic: x_{T−p+1}, …, x_T (orbit[i+1] ≈ step(orbit[i]))
+  Real final_norm = 0;             ///< ‖x_final‖
+  Real final_step = 0;             ///< ‖x_final − x_{final−1}‖
+  Real distance_to_minimizers = 0; ///< NaN where the problem has no distance function
+  Real sharpness = 0;              ///< λ_max(∇²R(x_final)), NaN when not finite
+  Real sharpness_ratio = 0;        ///< sharpness·η/2 (> 1: beyond the 2/η threshold)
+  std::optional<Real> residual;    ///< L(x_final) where defined (residual_of)
+  std::optional<Real> imbalance;   ///< G(x_final) where defined (imbalance_of)
+  int period = 0;                  ///< p for periodic, 1 for minimizer/saddle, else 0
+  std::vector<state_type> orbit; ///< periodic: x_{T−p+1}, …, x_T (orbit[i+1] ≈ step(orbit[i]))
   std::optional<periodic_orbit<Problem, Real>> refined_orbit; ///< Newton refinement, if asked
   bool orbit_confirmed = false; ///< the refinement converged with minimal period p
   std::optional<certificate_trace<Real>> certificate; ///< with a certificate attached
@@ -205,11 +205,10 @@ struct no_certificate {};
 namespace detail {
 
 template <class Problem, class Real, class Certificate>
-classification<Problem, Real> classify_trajectory(const Problem& problem,
-                                                  typename Problem::template state<Real> x,
-                                                  const outcome_criteria& criteria,
-                                                  const Certificate* certificate,
-                                                  bool refine_orbit) {
+classification<Problem, Real>
+classify_trajectory(const Problem& problem, typename Problem::template state<Real> x,
+                    const outcome_criteria& criteria, const Certificate* certificate,
+                    bool refine_orbit) {
   static_assert(std::is_floating_point_v<Real>, "classify runs on double or long double states");
   criteria.validate();
   problem.validate_state(x);
@@ -227,8 +226,8 @@ classification<Problem, Real> classify_trajectory(const Problem& problem,
   if constexpr (certified_run) {
     certificate_trace<Real> trace{};
     const double eta = problem.step_size();
-    trace.certificate_value = eta > 0 && eta < 2 ? Real((*certificate)(eta, x))
-                                                 : std::numeric_limits<Real>::quiet_NaN();
+    trace.certificate_value =
+        eta > 0 && eta < 2 ? Real((*certificate)(eta, x)) : std::numeric_limits<Real>::quiet_NaN();
     trace.certified = trace.certificate_value < 0;
     trace.initial = trace.final = delta_previous = Real(certificate->state_parameter(x));
     trace.monotone = true;
@@ -300,7 +299,7 @@ classification<Problem, Real> classify_trajectory(const Problem& problem,
   }
 
   result.steps = t;
-  result.decision_step = result.label == outcome::diverged   ? t
+  result.decision_step = result.label == outcome::diverged    ? t
                          : result.label == outcome::undecided ? t
                                                               : streak.start;
   result.final_state = x;
@@ -308,9 +307,8 @@ classification<Problem, Real> classify_trajectory(const Problem& problem,
   result.final_norm = current.norm();
   result.final_step = t > 0 ? (current - ring[(t - 1) % ring_size]).norm() : Real(0);
   if constexpr (has_distance_to_minimizers<Problem, state_type>)
-    result.distance_to_minimizers =
-        current.allFinite() ? Real(problem.distance_to_minimizers(x))
-                            : std::numeric_limits<Real>::quiet_NaN();
+    result.distance_to_minimizers = current.allFinite() ? Real(problem.distance_to_minimizers(x))
+                                                        : std::numeric_limits<Real>::quiet_NaN();
   else
     result.distance_to_minimizers = std::numeric_limits<Real>::quiet_NaN();
   result.sharpness = Real(gdcert::sharpness(problem, x));
@@ -325,8 +323,8 @@ classification<Problem, Real> classify_trajectory(const Problem& problem,
       result.orbit.push_back(problem.template from_coordinates<Real>(ring[(t - i) % ring_size]));
     if (refine_orbit) {
       result.refined_orbit = find_periodic_orbit(problem, result.orbit.front(), result.period);
-      result.orbit_confirmed =
-          result.refined_orbit->converged() && result.refined_orbit->minimal_period == result.period;
+      result.orbit_confirmed = result.refined_orbit->converged() &&
+                               result.refined_orbit->minimal_period == result.period;
     }
   }
   return result;
@@ -350,10 +348,9 @@ template <class Problem, class State>
 /// As classify, with a certificate attached (δ = η): also reports I(η; x₀), δ₀, δ_T and whether
 /// δ_t stayed monotone (certificate_trace; MATH.md §4).
 template <class Problem, class State, class Certificate>
-[[nodiscard]] auto classify_certified(const Problem& problem, const State& initial,
-                                      const Certificate& certificate,
-                                      const outcome_criteria& criteria = {},
-                                      bool refine_orbit = true) {
+[[nodiscard]] auto
+classify_certified(const Problem& problem, const State& initial, const Certificate& certificate,
+                   const outcome_criteria& criteria = {}, bool refine_orbit = true) {
   using Real = typename decltype(problem.coordinates(initial))::Scalar;
   return detail::classify_trajectory<Problem, Real, Certificate>(problem, initial, criteria,
                                                                  &certificate, refine_orbit);

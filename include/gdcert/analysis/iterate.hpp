@@ -22,7 +22,8 @@
 
 namespace gdcert {
 
-/// An observer sees every state of a trajectory, x₀ included (the odeint *Observer*).
+/// An observer sees every state of a trajectory, x₀ included (the odeint *Observer*). The
+/// concepts take the deduced (possibly reference) type of a forwarded argument.
 ///
 /// Valid expressions (`o` an `O&`, `x` a `const State&`, `t` a `std::size_t`):
 /// | expression | returns   | meaning                                                         |
@@ -34,7 +35,9 @@ namespace gdcert {
 /// |------------|--------------------------|----------------------------------------------|
 /// | `s(x, t)`  | convertible to `bool`    | true: stop at x_t (t = 0 is asked too)       |
 template <class O, class State>
-concept observer = requires(O& o, const State& x, std::size_t t) { o(x, t); };
+concept observer = requires(O& o, const State& x, std::size_t t) {
+  o(x, t);
+};
 
 template <class S, class State>
 concept stop_predicate = requires(S& s, const State& x, std::size_t t) {
@@ -50,8 +53,7 @@ struct null_observer {
 /// Advances `x` by `steps` applications of the GD map, x ← p.step(x), calling `observe(x, t)` for
 /// t = 0, …, steps. Returns the number of steps taken (= steps). The problem, state and observer
 /// are template parameters, so the loop inlines the map; with null_observer it is the bare loop.
-template <class Problem, class State, class Observer = null_observer>
-  requires observer<std::remove_cvref_t<Observer>, State>
+template <class Problem, class State, observer<State> Observer = null_observer>
 std::size_t iterate(const Problem& problem, State& x, std::size_t steps,
                     Observer&& observe = Observer{}) {
   if constexpr (std::is_same_v<std::remove_cvref_t<Observer>, null_observer>) {
@@ -70,9 +72,8 @@ std::size_t iterate(const Problem& problem, State& x, std::size_t steps,
 /// Advances `x` until `stop(x, t)` holds or `max_steps` steps have been taken, calling
 /// `observe(x, t)` on every state visited (x₀ included). `stop` is asked at t = 0 too. Returns the
 /// number of steps taken: the first t with stop(x_t, t), or max_steps.
-template <class Problem, class State, class Stop, class Observer = null_observer>
-  requires stop_predicate<std::remove_cvref_t<Stop>, State> &&
-           observer<std::remove_cvref_t<Observer>, State>
+template <class Problem, class State, stop_predicate<State> Stop,
+          observer<State> Observer = null_observer>
 std::size_t run_until(const Problem& problem, State& x, Stop&& stop, std::size_t max_steps,
                       Observer&& observe = Observer{}) {
   constexpr bool watched = !std::is_same_v<std::remove_cvref_t<Observer>, null_observer>;
@@ -213,15 +214,13 @@ template <class T>
 }
 /// L = 1 − ab (signal residual), rank-1 factorization and the diagonal approximation.
 template <class Problem, class T>
-  requires std::same_as<Problem, rank1_factorization> ||
-           std::same_as<Problem, diagonal_approximation>
+requires std::same_as<Problem, rank1_factorization> || std::same_as<Problem, diagonal_approximation>
 [[nodiscard]] T residual_of(const Problem&, const rank1_state<T>& x) {
   return constant<T>(1.0) - x.a * x.b;
 }
 /// G = b² − a², rank-1 factorization and the diagonal approximation.
 template <class Problem, class T>
-  requires std::same_as<Problem, rank1_factorization> ||
-           std::same_as<Problem, diagonal_approximation>
+requires std::same_as<Problem, rank1_factorization> || std::same_as<Problem, diagonal_approximation>
 [[nodiscard]] T imbalance_of(const Problem&, const rank1_state<T>& x) {
   return x.b * x.b - x.a * x.a;
 }
@@ -263,7 +262,8 @@ namespace detail {
 /// form for 2 × 2) keep the per-point cost of a sweep low; every size uses Eigen's
 /// SelfAdjointEigenSolver otherwise. NaN when the matrix is not finite.
 template <class Real>
-[[nodiscard]] Real largest_eigenvalue(const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& h) {
+[[nodiscard]] Real
+largest_eigenvalue(const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& h) {
   if (!h.allFinite())
     return std::numeric_limits<Real>::quiet_NaN();
   using std::hypot;

@@ -35,8 +35,7 @@ struct grid_axis {
   std::size_t resolution = 0;
 
   [[nodiscard]] double value(std::size_t k) const {
-    return resolution <= 1 ? lower
-                           : std::lerp(lower, upper, double(k) / double(resolution - 1));
+    return resolution <= 1 ? lower : std::lerp(lower, upper, double(k) / double(resolution - 1));
   }
   /// Grid spacing (upper − lower)/(resolution − 1); 0 for a single value.
   [[nodiscard]] double spacing() const {
@@ -71,16 +70,21 @@ struct sweep_plane {
 
   /// Coordinates of the initial point with the given index.
   [[nodiscard]] vector<double> point(std::size_t index) const {
+    vector<double> x(origin.size());
+    point(index, x);
+    return x;
+  }
+  /// The same, written into `x` (of the origin's size), without allocating.
+  void point(std::size_t index, vector<double>& x) const {
     const double s = first.value(index % columns()), t = second.value(index / columns());
-    vector<double> x = origin;
     if (first_index >= 0) {
+      x = origin;
       x(first_index) = s;
       x(second_index) = t;
     } else {
       for (Eigen::Index i = 0; i < x.size(); ++i)
         x(i) = origin(i) + s * first_direction(i) + t * second_direction(i);
     }
-    return x;
   }
 
   /// Throws gdcert::invalid_parameter for empty or non-finite axes, a dimension other than the
@@ -189,13 +193,17 @@ template <class Problem, class State>
 }
 
 /// How a sweep runs: the outcome criteria (classify.hpp) and how often each point is checked.
-/// A point is checked at steps 8, 16, 32, … (doubling up to k = check_interval), then at every
-/// multiple of k of its own clock, and at max_steps; its decision step is one of those, except
-/// for escapes (found exactly by replaying the last interval). Larger k amortizes the checks;
-/// smaller k frees decided lanes sooner.
+/// A point is checked at steps first_check, 2·first_check, … (doubling up to k =
+/// check_interval), then at every multiple of k of its own clock, and at max_steps; its decision
+/// step is one of those, except for escapes (found exactly by replaying the last interval).
+/// Larger k amortizes the checks; smaller k frees decided lanes sooner and resolves decision
+/// steps more finely. Points enter the lanes of a pack at multiples of k.
 struct sweep_options {
   outcome_criteria criteria{};
-  std::size_t check_interval = 64;
+  std::size_t check_interval = 128;
+  /// Age of a point's first check; later ones double until check_interval. Early checks free the
+  /// lanes of points that escape or settle quickly, but every check stops the whole pack.
+  std::size_t first_check = 128;
   /// Run the workers with subnormals flushed to zero (x86 FTZ/DAZ, restored afterwards). Off-signal
   /// coordinates that decay to 0 (u, v on K₂) otherwise get stuck at the smallest subnormals
   /// (|x|·(1 − ηS) rounds back to the same subnormal), and subnormal arithmetic runs 1.5-3× slower.
@@ -206,6 +214,7 @@ struct sweep_options {
   void validate() const {
     criteria.validate();
     require_at_least("check_interval", static_cast<long>(check_interval), 1);
+    require_at_least("first_check", static_cast<long>(first_check), 1);
   }
 };
 
@@ -218,9 +227,9 @@ struct sweep_result {
   sweep_options options;
   double step_size = 0;
   std::vector<outcome> outcomes;
-  std::vector<std::size_t> decision_steps; ///< see outcome_criteria
-  std::vector<std::uint8_t> periods;       ///< p for periodic, 1 minimizer/saddle, else 0
-  std::vector<double> final_loss;          ///< R at the final state (decision confirmed/limit)
+  std::vector<std::size_t> decision_steps;   ///< see outcome_criteria
+  std::vector<std::uint8_t> periods;         ///< p for periodic, 1 minimizer/saddle, else 0
+  std::vector<double> final_loss;            ///< R at the final state (decision confirmed/limit)
   std::vector<double> final_state_parameter; ///< δ(x_final) with a certificate, else NaN
   std::vector<double> final_sharpness;       ///< λ_max(∇²R(x_final)), NaN when not finite
   std::vector<double> overlay; ///< I(η; x₀) of the certificate or the user overlay; else NaN
@@ -278,8 +287,11 @@ struct pack_shape {
 template <class S, class T, std::size_t N>
 constexpr bool brace_initializable_from() {
   return []<std::size_t... I>(std::index_sequence<I...>) {
-    return requires(const T& v) { S{((void)I, v)...}; };
-  }(std::make_index_sequence<N>{});
+    return requires(const T& v) {
+      S{((void)I, v)...};
+    };
+  }
+  (std::make_index_sequence<N>{});
 }
 
 /// N when S is an aggregate of exactly N members of type T (rank1_state, scalar_state), else 0:
@@ -297,7 +309,8 @@ constexpr std::size_t flat_member_count() {
             ? (count = N + 1)
             : 0),
        ...);
-    }(std::make_index_sequence<8>{});
+    }
+    (std::make_index_sequence<8>{});
     return count;
   }
 }
@@ -382,12 +395,13 @@ public:
   static constexpr bool overlaid = !std::is_same_v<Overlay, no_overlay>;
   /// States stored as N members of the scalar (rank1_state, scalar_state) are read and written
   /// member by member; others (vector members) go through coordinates(), which allocates.
-  static constexpr std::size_t flat = flat_member_count<lane_state, T>() > 0 &&
-                                              flat_member_count<lane_state, T>() ==
-                                                  flat_member_count<point_state, double>()
-                                          ? flat_member_count<lane_state, T>()
-                                          : 0;
-  static constexpr std::size_t max_ring = 9; // max_period + 1 <= 9
+  static constexpr std::size_t
+      flat = flat_member_count<lane_state, T>() > 0 &&
+                     flat_member_count<lane_state, T>() == flat_member_count<point_state, double>()
+                 ? flat_member_count<lane_state, T>()
+                 : 0;
+  /// States x_{t−p}, p <= max_period <= 8, kept at index t mod 16 (a power of two: no division).
+  static constexpr std::size_t ring_size = 16, ring_mask = ring_size - 1;
 
   struct counters {
     std::size_t useful = 0, executed = 0;
@@ -397,7 +411,7 @@ public:
                const Overlay& overlay, sweep_result& result)
       : problem_(problem), options_(options), criteria_(options.criteria),
         certificate_(certificate), overlay_(overlay), result_(result),
-        ring_size_(static_cast<std::size_t>(options.criteria.max_period) + 1),
+        history_(static_cast<std::size_t>(options.criteria.max_period) + 1),
         escape_squared_(options.criteria.escape_norm * options.criteria.escape_norm),
         step_squared_(options.criteria.step_tolerance * options.criteria.step_tolerance),
         period_squared_(options.criteria.period_tolerance * options.criteria.period_tolerance) {}
@@ -406,7 +420,7 @@ public:
   void run_tile(std::size_t begin, std::size_t end, counters& tally) const {
     const subnormal_flush_guard flush(options_.flush_subnormals);
     const std::size_t max_steps = criteria_.max_steps, interval = options_.check_interval;
-    const std::size_t ring_size = ring_size_;
+    const std::size_t history = history_; // states a check reads: x_t, …, x_{t−max_period}
 
     struct slot {
       bool active = false;
@@ -419,6 +433,7 @@ public:
     x.fill(problem_.template from_coordinates<T>(
         vector<T>::Constant(problem_.dimension(), constant<T>(0.0))));
     std::size_t clock = 0, queue = begin;
+    vector<double> start(problem_.dimension()); // an initial point's coordinates
 
     auto finish = [&](std::size_t point, outcome label, std::size_t decision, std::size_t steps,
                       int period, const point_state& final_state) {
@@ -437,7 +452,8 @@ public:
       slots[l].active = false;
       while (queue < end) {
         const std::size_t point = queue++;
-        const point_state x0 = problem_.template from_coordinates<double>(result_.plane.point(point));
+        result_.plane.point(point, start);
+        const point_state x0 = problem_.template from_coordinates<double>(start);
         result_.overlay[point] = overlay_value(x0);
         if (!(point_squared_norm(x0) <= escape_squared_)) {
           finish(point, outcome::diverged, 0, 0, 0, x0);
@@ -455,12 +471,14 @@ public:
     for (int l = 0; l < W; ++l)
       admit(l);
 
-    std::array<pack, max_ring> ring{};
+    std::array<pack, ring_size> ring{};
     ring[0] = x;
-    std::array<std::array<T, K>, max_ring> squared_return{};
-    std::array<double, max_ring> lane_return{};
+    std::array<std::array<T, K>, ring_size> squared_return{};
+    std::array<double, ring_size> lane_return{};
     std::array<bool, W> escaping{};
-    auto moved = [this](const point_state& a, const point_state& b) { return point_distance(a, b); };
+    auto moved = [this](const point_state& a, const point_state& b) {
+      return point_distance(a, b);
+    };
 
     for (;;) {
       std::size_t next = std::numeric_limits<std::size_t>::max();
@@ -478,7 +496,7 @@ public:
       const std::size_t span = next - clock;
       const pack snapshot = x;
       // The checks read only the last max_period + 1 states of an interval.
-      const std::size_t quiet = span > ring_size ? span - ring_size : 0;
+      const std::size_t quiet = span > history ? span - history : 0;
       advance(x, quiet);
       advance_and_record(x, clock + quiet + 1, next, ring);
       tally.executed += span * static_cast<std::size_t>(W);
@@ -495,11 +513,11 @@ public:
       for (int l = 0; l < W; ++l)
         if (slots[l].active && slots[l].next_check == clock)
           due[static_cast<std::size_t>(l / V)] = true;
-      const std::size_t reach = std::min(clock, ring_size - 1);
+      const std::size_t reach = std::min(clock, history - 1);
       for (std::size_t p = 1; p <= reach; ++p)
         for (int k = 0; k < K; ++k)
           if (due[k])
-            squared_return[p][k] = squared_distance(x[k], ring[(clock - p) % ring_size][k]);
+            squared_return[p][k] = squared_distance(x[k], ring[(clock - p) & ring_mask][k]);
       // Screen each due sub-pack at once: a lane that has neither stopped moving nor returned
       // near an earlier state, and has no label pending, only needs its next check scheduled.
       std::array<bool, K> quiet_sub{};
@@ -529,7 +547,7 @@ public:
           s.next_check = s.entered + next_check_age(age);
           continue;
         }
-        const int available = static_cast<int>(std::min(age, ring_size - 1));
+        const int available = static_cast<int>(std::min(age, history - 1));
         for (int p = 1; p <= available; ++p)
           lane_return[p] = value_of(squared_return[p], l);
         outcome seen = outcome::undecided;
@@ -584,7 +602,7 @@ public:
           }
       }
       // Points enter only at multiples of check_interval, so that every lane's checks fall on
-      // the same few pack steps (ages 8, 16, 32, then multiples of the interval): lanes entering
+      // the same few pack steps (the early checks, then multiples of the interval): lanes entering
       // at arbitrary steps would stagger their checks and the pack would stop every few steps.
       if (clock % interval == 0) {
         bool admitted = false;
@@ -594,7 +612,7 @@ public:
             admitted = true;
           }
         if (admitted)
-          ring[clock % ring_size] = x;
+          ring[clock & ring_mask] = x;
       }
     }
   }
@@ -607,27 +625,29 @@ private:
     for (std::size_t s = 0; s < steps; ++s)
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         ((x[I] = problem_.step(x[I])), ...);
-      }(std::make_index_sequence<K>{});
+      }
+    (std::make_index_sequence<K>{});
   }
 
   /// advance() one step at a time from step `first` to `last`, storing each state in the ring.
   [[gnu::flatten]] void advance_and_record(pack& x, std::size_t first, std::size_t last,
-                                           std::array<pack, max_ring>& ring) const {
+                                           std::array<pack, ring_size>& ring) const {
     for (std::size_t s = first; s <= last; ++s) {
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         ((x[I] = problem_.step(x[I])), ...);
-      }(std::make_index_sequence<K>{});
-      ring[s % ring_size_] = x;
+      }
+      (std::make_index_sequence<K>{});
+      ring[s & ring_mask] = x;
     }
   }
 
-  /// The check schedule of one point's clock: ages 8, 16, 32, … doubling up to check_interval k,
-  /// then every k, and max_steps. The early checks catch the (fast) escapes and quick
-  /// convergence before a lane idles for a whole interval.
+  /// The check schedule of one point's clock (sweep_options): first_check, doubling up to
+  /// check_interval k, then every multiple of k, and max_steps.
   [[nodiscard]] std::size_t next_check_age(std::size_t age) const {
     const std::size_t k = options_.check_interval;
-    const std::size_t next = age < k ? std::min(std::max<std::size_t>(2 * age, 8), k)
-                                     : (age / k + 1) * k;
+    // Past the first interval every check falls on a multiple of k, so no division is needed.
+    const std::size_t next =
+        age < k ? std::min(std::max(2 * age, std::min(options_.first_check, k)), k) : age + k;
     return std::min(next, criteria_.max_steps);
   }
 
@@ -725,7 +745,8 @@ private:
       const auto m = member_pointers<flat>(sub);
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
         return point_state{(*m[I])(j)...};
-      }(std::make_index_sequence<flat>{});
+      }
+      (std::make_index_sequence<flat>{});
     } else {
       const vector<T> c = problem_.coordinates(sub);
       vector<double> out(c.size());
@@ -762,7 +783,7 @@ private:
   const Certificate& certificate_;
   const Overlay& overlay_;
   sweep_result& result_;
-  std::size_t ring_size_;
+  std::size_t history_;
   double escape_squared_, step_squared_, period_squared_;
 };
 

@@ -378,10 +378,10 @@ private:
 /// Runs the points of one tile through a lane pack; see sweep() for the contract.
 ///
 /// The pack is a queue: when a lane's point is decided, the next point of the tile enters that
-/// lane at the current pack step, so lanes stay busy until the tile runs dry. Each lane keeps its
-/// own clock (steps since its point entered) and its own check schedule; the pack stops at the
-/// earliest check due. A point's result therefore depends only on its own trajectory, never on
-/// its pack mates, its tile or the thread that ran it.
+/// lane at the next multiple of check_interval, so lanes stay busy until the tile runs dry. Each
+/// lane keeps its own clock (steps since its point entered) and its own check schedule; the pack
+/// stops at the earliest check due. A point's result therefore depends only on its own
+/// trajectory, never on its pack mates, its tile or the thread that ran it.
 template <int W, class Problem, class Certificate, class Overlay>
 class sweep_engine {
 public:

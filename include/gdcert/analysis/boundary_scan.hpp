@@ -99,6 +99,13 @@ struct refinement_result {
 
 namespace detail {
 
+/// Lowers `target` to `value` if smaller (atomic minimum): the first violating tile in early exit.
+inline void lower_to(std::atomic<std::size_t>& target, std::size_t value) {
+  std::size_t seen = target.load();
+  while (value < seen && !target.compare_exchange_weak(seen, value)) {
+  }
+}
+
 inline void validate_refinement(const refinement_options& o) {
   require_at_least("refinement starts", o.starts, 1);
   require_positive("refinement initial_step", o.initial_step);
@@ -215,11 +222,8 @@ boundary_scan_direct(const Problem& problem, const Eigen::MatrixXd& p,
       }
       tile_worst[t] = best;
       tile_index[t] = best_k;
-      if (options.early_exit && best > tolerance) {
-        std::size_t seen = first_violation.load();
-        while (t < seen && !first_violation.compare_exchange_weak(seen, t)) {
-        }
-      }
+      if (options.early_exit && best > tolerance)
+        detail::lower_to(first_violation, t);
     }
   });
   const std::size_t last =
@@ -355,11 +359,8 @@ public:
                       if (options.early_exit && t > first_violation.load())
                         continue;
                       tile_worst[t] = evaluate_tile(t, c, base.data(), true, nullptr);
-                      if (options.early_exit && tile_worst[t] > tolerance) {
-                        std::size_t seen = first_violation.load();
-                        while (t < seen && !first_violation.compare_exchange_weak(seen, t)) {
-                        }
-                      }
+                      if (options.early_exit && tile_worst[t] > tolerance)
+                        detail::lower_to(first_violation, t);
                     }
                   });
     const std::size_t last =

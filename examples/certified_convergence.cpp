@@ -26,6 +26,8 @@
 #include <gdcert/gdcert.hpp>
 #include <gdcert/io/png.hpp>
 
+#include "reproduction.hpp"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -46,6 +48,7 @@
 
 namespace {
 
+using gdcert::examples::format;
 using state = gdcert::rank1_factorization::state<double>;
 
 // Parameters of Appendix J.1, as published.
@@ -313,54 +316,19 @@ bool write_csv(const std::vector<panel>& panels, int resolution,
   return static_cast<bool>(out);
 }
 
-struct options {
-  int resolution = default_resolution;
-  std::filesystem::path output = "output";
-};
-
-[[noreturn]] void usage_error(const std::string& message) {
-  std::fprintf(stderr,
-               "certified_convergence: %s\n"
-               "usage: certified_convergence [--resolution N] [--output DIR] [--quick]\n"
-               "  --resolution N  grid points per axis, 2 <= N <= 4000 (default %d)\n"
-               "  --output DIR    folder for certified_convergence.{png,csv} (default output)\n"
-               "  --quick         resolution %d (for CTest)\n",
-               message.c_str(), default_resolution, quick_resolution);
-  std::exit(2);
-}
-
-options parse(int argc, char** argv) {
-  options o;
-  for (int k = 1; k < argc; ++k) {
-    const std::string_view flag = argv[k];
-    if (flag == "--quick") {
-      o.resolution = quick_resolution;
-    } else if (flag == "--resolution" || flag == "--output") {
-      if (k + 1 >= argc)
-        usage_error(std::string(flag) + " needs a value");
-      const std::string_view value = argv[++k];
-      if (flag == "--output") {
-        o.output = std::filesystem::path(std::string(value));
-        continue;
-      }
-      int n = 0;
-      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (error != std::errc() || end != value.data() + value.size() || n < 2 || n > 4000)
-        usage_error("--resolution " + std::string(value) +
-                    " is invalid; valid range: 2 <= N <= 4000");
-      o.resolution = n;
-    } else {
-      usage_error("unknown argument " + std::string(flag));
-    }
-  }
-  return o;
-}
-
 } // namespace
 
 int main(int argc, char** argv) try {
-  const options o = parse(argc, argv);
-  const int n = o.resolution;
+  gdcert::examples::reproduction run("certified_convergence",
+                                     "Figure 4 / App. J.1: certified region vs convergence");
+  int n = default_resolution;
+  run.command_line()
+      .add_option("--resolution", n, "grid points per axis (--quick: 60)")
+      ->check(CLI::Range(2, 4000))
+      ->capture_default_str();
+  run.parse(argc, argv);
+  if (run.quick())
+    n = quick_resolution;
 
   std::vector<panel> panels;
   for (double eta : step_sizes)
@@ -373,8 +341,6 @@ int main(int argc, char** argv) try {
       panels.push_back(std::move(p));
     }
 
-  std::printf("gdcert %s: certified convergence of rank-1 factorization (paper Fig. 4, App. J.1)\n",
-              gdcert::version);
   std::printf("grid %d x %d of [-%.1f, %.1f]^2, T = %d, tol = %.0e, %zu panels\n\n", n, n, extent,
               extent, horizon, tolerance, panels.size());
   const auto start = std::chrono::steady_clock::now();
@@ -397,19 +363,9 @@ int main(int argc, char** argv) try {
   std::printf("\nsweep: %.2f s for %zu trajectories of up to %d steps\n\n", seconds,
               panels.size() * n * n, horizon);
 
-  std::error_code error;
-  std::filesystem::create_directories(o.output, error);
-  const auto png = o.output / "certified_convergence.png";
-  const auto csv = o.output / "certified_convergence.csv";
-  bool files_ok = !error;
-  files_ok = files_ok && write_mosaic(panels, n, png);
-  files_ok = files_ok && write_csv(panels, n, csv);
-  if (files_ok)
-    std::printf("wrote %s\n      %s\n\n", png.string().c_str(), csv.string().c_str());
-  else
-    std::printf("could not write the outputs in %s\n\n", o.output.string().c_str());
-
-  bool all_pass = files_ok;
+  const bool files_ok = write_mosaic(panels, n, run.output_file("certified_convergence.png")) &&
+                        write_csv(panels, n, run.output_file("certified_convergence.csv"));
+  run.verdict(files_ok, "data and picture written", run.output().string());
   for (double eta : step_sizes) {
     long certified = 0, failing = 0, converged = 0, null_set = 0, null_failing = 0;
     for (const auto& p : panels)
@@ -424,49 +380,29 @@ int main(int argc, char** argv) try {
       const long generic = certified - null_set, generic_failing = failing - null_failing;
       const double fraction = generic ? double(generic_failing) / double(generic) : 1.0;
       const double raw = certified ? double(failing) / double(certified) : 1.0;
-      const bool pass = generic > 0 && fraction <= failing_fraction_limit;
-      all_pass = all_pass && pass;
-      if (generic == 0)
-        std::printf("FAIL: certified initializations converge (η=%.1f, no certified grid point off "
-                    "the invariant null set)\n",
-                    eta);
-      else
-        std::printf("%s: certified initializations converge (η=%.1f, fraction failing = %.4f of "
-                    "%ld certified, limit %.2f; %ld of %ld certified points on the invariant null "
-                    "set a0 = -b0, u0 = v0 fail, raw fraction %.4f)\n",
-                    pass ? "PASS" : "FAIL", eta, fraction, generic, failing_fraction_limit,
-                    null_failing, null_set, raw);
+      run.verdict(generic > 0 && fraction <= failing_fraction_limit,
+                  format("certified initializations converge at η = %.1f (Theorem 2 (1))", eta),
+                  format("fraction failing %.4f of %ld certified, limit %.2f; %ld of %ld certified "
+                         "points on the invariant null set a0 = -b0, u0 = v0 fail, raw fraction "
+                         "%.4f",
+                         fraction, generic, failing_fraction_limit, null_failing, null_set, raw));
     } else if (eta > 1 && eta < 2) {
-      const bool pass = converged == 0;
-      all_pass = all_pass && pass;
-      if (pass)
-        std::printf("PASS: no initialization converges to a minimizer at η = %.1f\n", eta);
-      else
-        std::printf(
-            "FAIL: no initialization converges to a minimizer at η = %.1f (%ld converged)\n", eta,
-            converged);
+      run.verdict(
+          converged == 0,
+          format("no initialization converges to a minimizer at η = %.1f (Theorem 2 (2))", eta),
+          format("%ld converged", converged));
     }
   }
 
   monotonicity_record monotonicity;
   for (const auto& p : panels)
     monotonicity.merge(p.monotonicity);
-  const bool monotone = monotonicity.violations == 0 && monotonicity.trajectories > 0;
-  all_pass = all_pass && monotone;
-  std::printf("%s: δ_t is non-decreasing along every certified trajectory (Proposition 2; %ld "
-              "trajectories, %ld violations beyond %.0e, largest one-step decrease %.3g)\n",
-              monotone ? "PASS" : "FAIL", monotonicity.trajectories, monotonicity.violations,
-              monotonicity_slack, std::max(monotonicity.largest_drop, 0.0));
-  if (!files_ok)
-    std::printf("FAIL: outputs written (%s)\n", o.output.string().c_str());
-
-  if (all_pass)
-    std::printf("PASS: Figure 4 / Appendix J.1 reproduced at resolution %d\n", n);
-  else
-    std::printf("FAIL: Figure 4 / Appendix J.1 reproduced at resolution %d (see the FAIL lines "
-                "above)\n",
-                n);
-  return all_pass ? 0 : 1;
+  run.verdict(monotonicity.violations == 0 && monotonicity.trajectories > 0,
+              "δ_t is non-decreasing along every certified trajectory (Proposition 2)",
+              format("%ld trajectories, %ld violations beyond %.0e, largest one-step decrease %.3g",
+                     monotonicity.trajectories, monotonicity.violations, monotonicity_slack,
+                     std::max(monotonicity.largest_drop, 0.0)));
+  return run.finish();
 } catch (const std::exception& e) {
   std::fprintf(stderr, "FAIL: certified_convergence stopped: %s\n", e.what());
   return 1;

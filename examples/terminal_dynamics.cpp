@@ -17,6 +17,8 @@
 #include <gdcert/io/png.hpp>
 #include <gdcert/stability/periodic_orbit.hpp>
 
+#include "reproduction.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -30,44 +32,7 @@
 namespace {
 
 using gdcert::rgb;
-
-struct options {
-  std::filesystem::path output = "output";
-  bool quick = false;
-};
-
-options parse(int argc, char** argv) {
-  options o;
-  for (int k = 1; k < argc; ++k) {
-    const std::string_view flag = argv[k];
-    if (flag == "--quick") {
-      o.quick = true;
-    } else if (flag == "--output" && k + 1 < argc) {
-      o.output = argv[++k];
-    } else {
-      std::fprintf(stderr,
-                   "terminal_dynamics: unknown argument %s\n"
-                   "usage: terminal_dynamics [--output DIR] [--quick]\n",
-                   argv[k]);
-      std::exit(2);
-    }
-  }
-  return o;
-}
-
-bool verdict(bool pass, const std::string& claim, const std::string& measured) {
-  if (pass)
-    std::printf("PASS: %s (%s)\n", claim.c_str(), measured.c_str());
-  else
-    std::printf("FAIL: %s (%s)\n", claim.c_str(), measured.c_str());
-  return pass;
-}
-
-std::string format(const char* pattern, double value) {
-  char buffer[96];
-  std::snprintf(buffer, sizeof buffer, pattern, value);
-  return buffer;
-}
+using gdcert::examples::format;
 
 /// Iterates g_η from its interior critical point (the orbit that finds every attracting cycle,
 /// by the negative Schwarzian (194)); falls back to L = 0.3 where that point leaves [−1, 1].
@@ -83,15 +48,15 @@ double settle(double eta, int transient) {
 } // namespace
 
 int main(int argc, char** argv) {
-  const options o = parse(argc, argv);
-  const int columns = o.quick ? 300 : 1200, rows = o.quick ? 200 : 800;
-  const int transient = o.quick ? 1000 : 4000, samples = o.quick ? 100 : 400;
-  std::printf("gdcert %s: terminal dynamics (paper App. F, MATH.md §5)\n\n", gdcert::version);
+  gdcert::examples::reproduction run("terminal_dynamics",
+                                     "App. F: terminal map g_η, its 2-cycle and the 4-D lock-in");
+  run.parse(argc, argv);
+  const int columns = run.choose(1200, 300), rows = run.choose(800, 200);
+  const int transient = run.choose(4000, 1000), samples = run.choose(400, 100);
 
   // Bifurcation diagram of g_η: η along x, L ∈ [−1, 1] along y (top = 1).
   gdcert::image image(columns, rows);
-  std::filesystem::create_directories(o.output);
-  std::ofstream csv(o.output / "terminal_dynamics.csv");
+  std::ofstream csv(run.output_file("terminal_dynamics.csv"));
   csv << "# gdcert " << gdcert::version << " terminal_dynamics columns=" << columns
       << " transient=" << transient << " samples=" << samples << "\neta,L\n";
   auto row_of = [rows](double l) {
@@ -110,13 +75,12 @@ int main(int argc, char** argv) {
       image.set(column, row_of(cycle.upper), rgb{220, 30, 30});
     }
   }
-  gdcert::provenance origin("terminal_dynamics");
+  gdcert::provenance origin = run.origin();
   origin.parameter("columns", columns)
       .parameter("transient", transient)
       .parameter("samples", samples);
-  gdcert::write_png(o.output / "terminal_dynamics.png", image, origin);
-  const bool wrote = csv.good();
-  std::printf("wrote %s\n\n", (o.output / "terminal_dynamics.png").string().c_str());
+  gdcert::write_png(run.output_file("terminal_dynamics.png"), image, origin);
+  run.verdict(csv.good(), "data and picture written", run.output().string());
 
   // 1-2. The 2-cycle formula and its multiplier on a fine η grid in (1, 2).
   double formula_error = 0, multiplier_error = 0;
@@ -131,12 +95,10 @@ int main(int argc, char** argv) {
     multiplier_error =
         std::max(multiplier_error, std::abs(product - gdcert::two_cycle_multiplier(eta)));
   }
-  bool all = wrote;
-  all &=
-      verdict(formula_error <= 1e-14, "2-cycle formula g(L±) = L∓ (182), 999 step sizes in (1, 2)",
+  run.verdict(formula_error <= 1e-14, "2-cycle formula g(L±) = L∓ (182), 999 step sizes in (1, 2)",
               format("max error %.2e", formula_error));
-  all &= verdict(multiplier_error <= 1e-13, "multiplier g'(L-)g'(L+) = 7 - 4η - 2η² (183)",
-                 format("max error %.2e", multiplier_error));
+  run.verdict(multiplier_error <= 1e-13, "multiplier g'(L-)g'(L+) = 7 - 4η - 2η² (183)",
+              format("max error %.2e", multiplier_error));
 
   // 3. The attracting window: the critical orbit locks onto {L₋, L₊} exactly for 1 < η < √5 − 1
   // (skipping 0.01 around the ends, where convergence is arbitrarily slow).
@@ -153,8 +115,8 @@ int main(int argc, char** argv) {
     ++checked;
     agree += (distance < 1e-9) == gdcert::two_cycle_attracting(eta);
   }
-  all &= verdict(agree == checked, "attracting window (1, √5 - 1) of the 2-cycle (184)",
-                 std::to_string(agree) + " of " + std::to_string(checked) + " step sizes agree");
+  run.verdict(agree == checked, "attracting window (1, √5 - 1) of the 2-cycle (184)",
+              std::to_string(agree) + " of " + std::to_string(checked) + " step sizes agree");
 
   // 4. The full 4-D map at η = 1.15 from random certified initializations.
   const double eta = 1.15;
@@ -180,17 +142,16 @@ int main(int argc, char** argv) {
     last = x;
   }
   const auto orbit = gdcert::find_periodic_orbit(problem, last, 2);
-  all &= verdict(
+  run.verdict(
       locked == 100,
       "4-D map at η = 1.15 converges to the 2-cycle {L-, L+} on K2 from 100 certified inits",
       std::to_string(locked) + " of 100 locked, " + std::to_string(drawn) + " draws");
-  all &= verdict(
-      orbit.converged() && orbit.spectrum.stability == gdcert::orbit_stability::attracting,
-      "the 4-D 2-cycle is attracting (Newton on G²(x) - x, multipliers)",
-      format("spectral radius %.6f", double(orbit.spectrum.spectral_radius)) +
-          format(", balanced multiplier %.6f", gdcert::directional_multiplier<double>(
-                                                   orbit.monodromy, Eigen::Vector4d(1, 1, 0, 0))) +
-          format(" vs mu = %.6f", gdcert::two_cycle_multiplier(eta)));
-  std::printf("%s: terminal dynamics of App. F reproduced\n", all ? "PASS" : "FAIL");
-  return all ? 0 : 1;
+  run.verdict(orbit.converged() && orbit.spectrum.stability == gdcert::orbit_stability::attracting,
+              "the 4-D 2-cycle is attracting (Newton on G²(x) - x, multipliers)",
+              format("spectral radius %.6f", double(orbit.spectrum.spectral_radius)) +
+                  format(", balanced multiplier %.6f",
+                         gdcert::directional_multiplier<double>(orbit.monodromy,
+                                                                Eigen::Vector4d(1, 1, 0, 0))) +
+                  format(" vs mu = %.6f", gdcert::two_cycle_multiplier(eta)));
+  return run.finish();
 }

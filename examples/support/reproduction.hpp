@@ -1,0 +1,125 @@
+// What every reproduction example shares: command line, output folder, verdict lines, run time.
+//
+// Each example under examples/ reproduces one claim of the papers (issue #5) and ends with one
+// line per claim, `PASS: <claim> (<measured>)` or `FAIL: <claim> (<measured>)`, computed from the
+// run. CTest runs every example with --quick and fails on any "FAIL:" line; the exit status is 0
+// only when every claim held. The command line is parsed by CLI11 (Debian: libcli11-dev).
+#pragma once
+
+#include <gdcert/analysis/execution.hpp>
+#include <gdcert/io/provenance.hpp>
+#include <gdcert/version.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace gdcert::examples {
+
+/// printf-style formatting into a std::string (for the "measured" part of a verdict).
+template <class... Args>
+std::string format(const char* pattern, Args... args) {
+  const int size = std::snprintf(nullptr, 0, pattern, args...);
+  std::string text(static_cast<std::size_t>(size), '\0');
+  std::snprintf(text.data(), text.size() + 1, pattern, args...);
+  return text;
+}
+
+/// One reproduction run: parses `--output DIR`, `--quick`, `--threads N` (and whatever the
+/// example adds through `command_line()` before `parse`), prints the banner, collects verdicts
+/// and returns the exit status from `finish()`.
+class reproduction {
+public:
+  /// `name` is the program name (also the provenance program); `claim` is one line saying what
+  /// the example reproduces, e.g. "Figure 4 / App. J.1: certified region vs convergence".
+  reproduction(std::string name, std::string claim)
+      : name_(std::move(name)), claim_(std::move(claim)), app_(claim_, name_) {
+    app_.add_option("--output", output_, "folder for the data (CSV/NPY) and pictures (PNG)")
+        ->capture_default_str();
+    app_.add_flag("--quick", quick_, "smaller grids (what CTest runs)");
+    app_.add_option("--threads", threads_, "worker threads, 0 = all cores")->capture_default_str();
+  }
+
+  reproduction(const reproduction&) = delete;
+  reproduction& operator=(const reproduction&) = delete;
+
+  /// The CLI11 application, for example-specific options (add them before `parse`).
+  CLI::App& command_line() { return app_; }
+
+  /// Parses the command line (exits with CLI11's message and status on --help or an error),
+  /// creates the output folder and prints the banner.
+  void parse(int argc, char** argv) {
+    try {
+      app_.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+      std::exit(app_.exit(error));
+    }
+    std::filesystem::create_directories(output_);
+    std::printf("gdcert %s: %s — %s%s\n\n", gdcert::version, name_.c_str(), claim_.c_str(),
+                quick_ ? " (quick mode)" : "");
+    std::fflush(stdout);
+  }
+
+  bool quick() const { return quick_; }
+  /// `full` in the documented mode, `quick` under --quick.
+  template <class Value>
+  Value choose(Value full, Value quick) const {
+    return quick_ ? quick : full;
+  }
+  unsigned threads() const { return threads_; }
+  execution_policy policy() const {
+    execution_policy policy;
+    policy.threads = threads_;
+    return policy;
+  }
+
+  const std::filesystem::path& output() const { return output_; }
+  /// `output() / file`, announced on stdout as it is written by the caller.
+  std::filesystem::path output_file(std::string_view file) const {
+    auto path = output_ / std::filesystem::path(file);
+    std::printf("writing %s\n", path.string().c_str());
+    return path;
+  }
+
+  /// Provenance for the files this run writes: program name, mode and thread count.
+  provenance origin() const {
+    provenance p(name_);
+    p.parameter("mode", quick_ ? "quick" : "full");
+    return p;
+  }
+
+  /// Prints `PASS: claim (measured)` or `FAIL: claim (measured)`; returns `pass`.
+  bool verdict(bool pass, std::string_view claim, std::string_view measured) {
+    std::printf("%s: %.*s (%.*s)\n", pass ? "PASS" : "FAIL", static_cast<int>(claim.size()),
+                claim.data(), static_cast<int>(measured.size()), measured.data());
+    std::fflush(stdout);
+    ++claims_;
+    failed_ += pass ? 0 : 1;
+    return pass;
+  }
+
+  /// Prints the tally and the wall time; the process exit status (0 iff every claim held).
+  int finish() const {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::printf("\n%s: %d of %d claims held (%.1f s%s)\n", name_.c_str(), claims_ - failed_,
+                claims_, seconds, quick_ ? ", quick mode" : "");
+    return failed_ == 0 && claims_ > 0 ? 0 : 1;
+  }
+
+private:
+  std::string name_, claim_;
+  CLI::App app_;
+  std::filesystem::path output_ = "output";
+  bool quick_ = false;
+  unsigned threads_ = 0;
+  int claims_ = 0, failed_ = 0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+} // namespace gdcert::examples

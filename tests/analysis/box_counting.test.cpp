@@ -108,6 +108,8 @@ TEST_CASE("box-counting dimension of a circle is 1 +- 0.02", "[analysis][box_cou
     const auto result = box_counting(points);
     check_report(result);
     CHECK(result.dimension == Approx(1).margin(0.02));
+    CHECK(result.mean_dimension == Approx(1).margin(0.02)); // the offset-averaged count's fit
+    CHECK(result.mean_standard_error >= 0);
   }
   SECTION("automatic window from the sampling resolution") {
     box_counting_parameters parameters;

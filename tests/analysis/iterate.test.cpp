@@ -183,6 +183,30 @@ TEST_CASE("sharpness is lambda_max of the Hessian; on the 2-cycle S+ < 2/eta < S
   REQUIRE(std::min(ratios[0], ratios[1]) < 1);
 }
 
+TEST_CASE("closed-form sharpness of the 2 x 2 rank-1 problems equals Eigen's lambda_max of the "
+          "Hessian [[|B|^2 I, C], [C^T, |A|^2 I]] (14, 402)",
+          "[analysis][iterate]") {
+  auto rng = generator(406);
+  auto eigen_largest = [](const Eigen::MatrixXd& h) {
+    return Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(h).eigenvalues().maxCoeff();
+  };
+  for (int i = 0; i < 500; ++i) {
+    const double eta = uniform(rng, 0.1, 1.9), sigma = uniform(rng, 0.01, 0.99);
+    const rank1_factorization factorization(eta);
+    const diagonal_approximation approximation(eta, sigma);
+    const double scale = i % 2 == 0 ? 3 : 1e-3; // near the origin the blocks are tiny
+    const rank1_state<double> x{uniform(rng, -scale, scale), uniform(rng, -scale, scale),
+                                uniform(rng, -scale, scale), uniform(rng, -scale, scale)};
+    REQUIRE(factorization.sharpness(x) ==
+            Approx(eigen_largest(factorization.hessian(x))).margin(1e-12));
+    REQUIRE(approximation.sharpness(x) ==
+            Approx(eigen_largest(approximation.hessian(x))).margin(1e-12));
+    REQUIRE(sharpness(factorization, x) == factorization.sharpness(x)); // the dispatch uses it
+  }
+  const rank1_state<double> infinite{std::numeric_limits<double>::infinity(), 1, 0, 0};
+  REQUIRE(std::isnan(sharpness(rank1_factorization(0.5), infinite)));
+}
+
 TEST_CASE("observe_all hands every state to each observer in order; strides thin the records",
           "[analysis][iterate]") {
   const scalar_factorization problem(0.5);

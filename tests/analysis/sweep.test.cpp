@@ -172,6 +172,32 @@ TEST_CASE("with checks at every step the sweep decides like classify", "[analysi
   }
 }
 
+TEST_CASE("kept final states are the states the final values are taken at (classify's x_final)",
+          "[analysis][sweep]") {
+  sweep_options options;
+  options.check_interval = 1;
+  options.first_check = 1;
+  options.flush_subnormals = false;
+  options.keep_final_states = true;
+  const rank1_factorization problem(0.8);
+  const sweep_plane plane = coordinate_plane(problem, rank1_state<double>{0, 0, 0.2, 0.2}, 0,
+                                             {-2, 2, 7}, 1, {-2, 2, 7});
+  const sweep_result result = sweep<4>(problem, plane, options, quiet_policy(2));
+  REQUIRE(result.final_states.size() == result.size() * 4);
+  for (std::size_t i = 0; i < result.size(); ++i) {
+    const auto single = classify(problem, problem.from_coordinates<double>(plane.point(i)),
+                                 options.criteria, false);
+    const vector<double> kept = result.final_point(i);
+    REQUIRE(kept == problem.coordinates(single.final_state));
+    REQUIRE(result.final_loss[i] == problem.loss(problem.from_coordinates<double>(kept)));
+    REQUIRE(result.final_sharpness[i] == Approx(single.sharpness));
+  }
+  options.keep_final_states = false;
+  const sweep_result without = sweep<4>(problem, plane, options, quiet_policy(1));
+  REQUIRE(without.final_states.empty());
+  REQUIRE_THROWS_WITH(without.final_point(0), Catch::Contains("keep_final_states"));
+}
+
 TEST_CASE("results are bit-identical for any thread count and tile size", "[analysis][sweep]") {
   const rank1_factorization problem(0.8);
   const factorization_certificate certificate(problem);

@@ -130,6 +130,36 @@ TEST_CASE("matrix problem: Eckart-Young minimum loss and optimality gap",
   REQUIRE(ridge.optimality_gap(best) == Approx(0).margin(1e-13));
 }
 
+TEST_CASE("distance to {ab = c} is accurate next to the set, far along its asymptotes and next "
+          "to the balanced lines a = +-b (Newton on the Lagrange multiplier)",
+          "[problems][stationary]") {
+  auto rng = generator(52);
+  for (int i = 0; i < 40; ++i) {
+    const double c = uniform(rng, 0.2, 2), a = std::exp(uniform(rng, -2, 2));
+    const scalar_factorization problem(0.5, c);
+    using state = scalar_factorization::state<double>;
+    // Just off the set along its unit normal (b, a)/|(a, b)| at (a, c/a): distance = |offset|.
+    const double b = c / a, norm = std::hypot(a, b);
+    for (const double offset : {1e-9, -1e-7, 1e-4}) {
+      const state x{a + offset * b / norm, b + offset * a / norm};
+      REQUIRE(problem.distance_to_minimizers(x) ==
+              Approx(std::abs(offset)).epsilon(1e-6).margin(1e-15));
+    }
+    // Next to the balanced lines (a ≈ ±b), where the multiplier approaches ±1.
+    const double t = uniform(rng, -3, 3);
+    for (const state x : {state{t, t + 1e-9}, state{t, -t + 1e-9}})
+      REQUIRE(problem.distance_to_minimizers(x) ==
+              Approx(sampled_distance_to_hyperbola(x.a, x.b, c)).epsilon(1e-6).margin(1e-6));
+  }
+  // c = 0: the axes; c < 0: the mirror image b -> -b of c > 0.
+  for (int i = 0; i < 100; ++i) {
+    const double a = uniform(rng, -3, 3), b = uniform(rng, -3, 3);
+    REQUIRE(detail::distance_to_hyperbola(a, b, 0.0) ==
+            Approx(std::min(std::abs(a), std::abs(b))).margin(1e-14));
+    REQUIRE(detail::distance_to_hyperbola(a, b, -0.7) == detail::distance_to_hyperbola(a, -b, 0.7));
+  }
+}
+
 TEST_CASE("distance to {ab = c} at degenerate points a = +-b (origin, balanced line)",
           "[problems][stationary]") {
   const scalar_factorization problem(0.5);

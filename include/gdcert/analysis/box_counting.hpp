@@ -78,6 +78,9 @@ struct box_counting_result {
   double dimension = 0;            ///< fitted slope
   double standard_error = 0;       ///< standard error of the slope (fit residuals only)
   double intercept = 0;            ///< log N at ε = 1
+  /// The same fit of the mean count over the grid offsets (the registration-bias average; the
+  /// minimum, above, is the standard estimate) and its standard error.
+  double mean_dimension = 0, mean_standard_error = 0;
   fit_window window;               ///< smallest and largest fitted box size
   std::size_t first = 0, last = 0; ///< fitted rows of `table`, inclusive (table runs large → small)
   std::vector<box_count> table;    ///< the whole ladder, largest box first
@@ -324,7 +327,7 @@ box_counting(std::span<const point2> points, const box_counting_parameters& para
   result.table = detail::fractal::count_ladder(points, low, result.extent, parameters);
   const fit_window window = detail::fractal::choose_window(
       result.table, static_cast<double>(points.size()), result.extent, parameters);
-  std::vector<double> x, y;
+  std::vector<double> x, y, y_mean;
   for (std::size_t i = 0; i < result.table.size(); ++i) {
     const auto& row = result.table[i];
     if (!detail::fractal::inside(row.size, window))
@@ -334,6 +337,7 @@ box_counting(std::span<const point2> points, const box_counting_parameters& para
     result.last = i;
     x.push_back(-std::log(row.size));
     y.push_back(std::log(static_cast<double>(row.boxes)));
+    y_mean.push_back(std::log(row.mean_boxes));
   }
   if (x.size() < 3)
     throw invalid_parameter("fit window",
@@ -347,6 +351,9 @@ box_counting(std::span<const point2> points, const box_counting_parameters& para
   result.dimension = fit.slope;
   result.standard_error = fit.standard_error;
   result.intercept = fit.intercept;
+  const auto mean_fit = detail::fractal::least_squares(x, y_mean);
+  result.mean_dimension = mean_fit.slope;
+  result.mean_standard_error = mean_fit.standard_error;
   return result;
 }
 

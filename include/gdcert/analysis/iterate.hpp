@@ -266,12 +266,11 @@ template <class Real>
 largest_eigenvalue(const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& h) {
   if (!h.allFinite())
     return std::numeric_limits<Real>::quiet_NaN();
-  using std::hypot;
   switch (h.rows()) {
   case 1:
     return h(0, 0);
-  case 2: // (a + d)/2 + √(((a − d)/2)² + b²), no cancellation in the larger root
-    return (h(0, 0) + h(1, 1)) / 2 + hypot((h(0, 0) - h(1, 1)) / 2, h(0, 1));
+  case 2:
+    return largest_block_eigenvalue(h(0, 0), h(1, 1), h(0, 1));
   case 3: {
     const Eigen::Matrix<Real, 3, 3> fixed = h;
     return Eigen::SelfAdjointEigenSolver<Eigen::Matrix<Real, 3, 3>>(fixed, Eigen::EigenvaluesOnly)
@@ -293,15 +292,22 @@ largest_eigenvalue(const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& h)
 }
 } // namespace detail
 
-/// Sharpness λ_max(∇²R(x)): the largest eigenvalue of p.hessian(x) (Eigen's
-/// SelfAdjointEigenSolver; closed form for 2 × 2). NaN when the Hessian is not finite. GD is
-/// linearly unstable at a minimizer whose sharpness exceeds 2/η (MATH.md §6; the edge of
-/// stability of (185-189)).
+/// Sharpness λ_max(∇²R(x)): the problem's closed form `p.sharpness(x)` where it has one (the
+/// scalar and 2 × 2 rank-1 problems: no matrix is built, which matters once per point of a
+/// sweep), else the largest eigenvalue of p.hessian(x) (Eigen's SelfAdjointEigenSolver; closed
+/// form for 2 × 2). NaN when the Hessian is not finite. GD is linearly unstable at a minimizer
+/// whose sharpness exceeds 2/η (MATH.md §6; the edge of stability of (185-189)).
 template <class Problem, class State>
 [[nodiscard]] auto sharpness(const Problem& problem, const State& x) {
-  const auto h = problem.hessian(x);
-  using Real = typename std::decay_t<decltype(h)>::Scalar;
-  return detail::largest_eigenvalue<Real>(h);
+  if constexpr (requires { problem.sharpness(x); }) {
+    const auto value = problem.sharpness(x);
+    using std::isfinite;
+    return isfinite(value) ? value : std::numeric_limits<decltype(value)>::quiet_NaN();
+  } else {
+    const auto h = problem.hessian(x);
+    using Real = typename std::decay_t<decltype(h)>::Scalar;
+    return detail::largest_eigenvalue<Real>(h);
+  }
 }
 
 /// Records the sharpness λ_max(∇²R(x_t)) and reports it against the stability threshold 2/η:

@@ -210,6 +210,9 @@ struct sweep_options {
   /// Values below 2.2e-308 become 0: no decision can change (every tolerance is far larger), but
   /// bits of such coordinates differ from an unflushed run (classify).
   bool flush_subnormals = true;
+  /// Keep each point's final state (coordinates, in sweep_result::final_states): which minimizer
+  /// or cycle a point reached, without re-running it. Off by default (dimension doubles a point).
+  bool keep_final_states = false;
 
   void validate() const {
     criteria.validate();
@@ -233,6 +236,10 @@ struct sweep_result {
   std::vector<double> final_state_parameter; ///< δ(x_final) with a certificate, else NaN
   std::vector<double> final_sharpness;       ///< λ_max(∇²R(x_final)), NaN when not finite
   std::vector<double> overlay; ///< I(η; x₀) of the certificate or the user overlay; else NaN
+  /// With options.keep_final_states: the final state's coordinates (the state the other final_*
+  /// values are taken at), point i at [i·dimension, (i + 1)·dimension); else empty.
+  std::vector<double> final_states;
+  Eigen::Index dimension = 0; ///< coordinates per point
   bool has_certificate = false;
   bool has_overlay = false;
   std::size_t useful_steps = 0;        ///< Σ over points of map steps until decided / limit
@@ -246,6 +253,14 @@ struct sweep_result {
   }
   /// Initial coordinates of point i.
   [[nodiscard]] vector<double> initial_point(std::size_t i) const { return plane.point(i); }
+  /// Final coordinates of point i (requires options.keep_final_states).
+  [[nodiscard]] vector<double> final_point(std::size_t i) const {
+    if (final_states.empty())
+      throw invalid_parameter("sweep_options.keep_final_states", "false",
+                              "true to read final points");
+    return Eigen::Map<const vector<double>>(final_states.data() + i * std::size_t(dimension),
+                                            dimension);
+  }
   /// The certified-region overlay: I(η; x₀) < 0 (or the user overlay negative).
   [[nodiscard]] bool certified(std::size_t i) const { return overlay[i] < 0; }
   /// Number of points with each outcome, indexed by the enum's value.
@@ -444,6 +459,11 @@ public:
       result_.final_sharpness[point] = double(gdcert::sharpness(problem_, final_state));
       if constexpr (certified)
         result_.final_state_parameter[point] = double(certificate_.state_parameter(final_state));
+      if (options_.keep_final_states) {
+        const vector<double> c = problem_.coordinates(final_state);
+        std::copy(c.data(), c.data() + c.size(),
+                  result_.final_states.begin() + std::ptrdiff_t(point * std::size_t(c.size())));
+      }
       tally.useful += steps;
     };
     // Puts the next point of the tile into lane l (x₀ beyond the escape bound is diverged at
@@ -804,9 +824,9 @@ private:
 /// and their step recovered exactly by replaying the interval; a trajectory that exceeds
 /// escape_norm and comes back below it before the next check is not counted as diverged.
 ///
-/// Per point: outcome, decision step, period, final loss, final sharpness λ_max(∇²R) (double) at
-/// the state where the decision was confirmed (diverged: the first state past the escape bound;
-/// undecided: x at max_steps). With a certificate: δ(x_final) (MATH.md §4) and the overlay
+/// Per point: outcome, decision step, period, final loss, final sharpness λ_max(∇²R) (double) and,
+/// on request, the final state, all at the state where the decision was confirmed (diverged: the
+/// first state past the escape bound; undecided: x at max_steps). With a certificate: δ(x_final) (MATH.md §4) and the overlay
 /// I(η; x₀) for η ∈ (0, 2) (its sign is the certified region); a user `overlay` callable
 /// (point state → double) replaces the overlay value. Problems without distance functions are
 /// labelled through their is_minimizer / is_stationary.
@@ -838,6 +858,9 @@ template <int W = 4, class Problem, class Certificate = no_certificate, class Ov
   result.final_state_parameter.assign(n, nan);
   result.final_sharpness.assign(n, nan);
   result.overlay.assign(n, nan);
+  result.dimension = problem.dimension();
+  if (options.keep_final_states)
+    result.final_states.assign(n * std::size_t(result.dimension), nan);
   result.has_certificate = !std::is_same_v<Certificate, no_certificate>;
   result.has_overlay = result.has_certificate || !std::is_same_v<Overlay, no_overlay>;
 

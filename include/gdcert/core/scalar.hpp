@@ -3,6 +3,7 @@
 
 #include <Eigen/Core>
 
+#include <cmath>
 #include <concepts>
 #include <type_traits>
 
@@ -96,6 +97,17 @@ cast_to(const Eigen::MatrixBase<Derived>& m) {
     for (Eigen::Index j = 0; j < m.cols(); ++j)
       out(i, j) = constant<T>(double(m(i, j)));
   return out;
+}
+
+/// Largest eigenvalue of the symmetric [[αI, C], [Cᵀ, βI]] whose block C has spectral norm s:
+/// (α + β)/2 + √(((α − β)/2)² + s²), the larger root written without cancellation. With 1 × 1
+/// blocks it is the closed form of a symmetric 2 × 2 matrix [[α, c], [c, β]] (s = |c|). Square
+/// roots of sums of squares, not hypot: this runs once per point of a sweep, and entries beyond
+/// 1e150 (where the squares overflow to +∞) are outside every sweep's escape bound.
+template <class Real>
+[[nodiscard]] Real largest_block_eigenvalue(Real alpha, Real beta, Real s) {
+  using std::sqrt;
+  return (alpha + beta) / 2 + sqrt(square((alpha - beta) / 2) + s * s);
 }
 
 } // namespace gdcert

@@ -16,24 +16,28 @@ namespace gdcert {
 /// A problem `P` is a loss R together with its gradient-descent map x ↦ x − η∇R(x).
 ///
 /// Valid expressions (`p` a `const P&`, `x` a `typename P::template state<T>`, `c` a `vector<T>`):
-/// | expression                       | returns          | meaning |
-/// |----------------------------------|------------------|-------------------------------------------|
-/// | `typename P::template state<T>`  | type             | the paper's named coordinates (a, b, u,
-/// v) | | `p.step_size()`                  | `double`         | η (validated > 0 at construction) |
-/// | `p.dimension()`                  | `Eigen::Index`   | number of real coordinates | |
-/// `p.step(x)`                      | `state<T>`       | the GD map, branch-free (MATH.md §1) | |
-/// `p.loss(x)`                      | `T`              | R(x) | | `p.gradient(x)` | `state<T>` |
-/// ∇R(x), same layout as x                   | | `p.hessian(x)`                   | `matrix<T>` |
-/// ∇²R(x) in coordinate order                | | `p.jacobian(x)`                  | `matrix<T>` | D
-/// step(x) = I − η∇²R(x) (J_out_in)        | | `p.coordinates(x)`               | `vector<T>` | x
-/// flattened in the documented order       | | `p.template from_coordinates<T>(c)` | `state<T>` |
-/// inverse of coordinates                    | | `p.distance_to_minimizers(x)`    | `Real` |
-/// Euclidean distance to M* (floating T)     | | `p.distance_to_stationary(x)`    | `Real` |
-/// Euclidean distance to S (floating T)      | | `p.is_minimizer(x, tol)`, `p.is_stationary(x,
-/// tol)` | `bool` | distance ≤ tol                  | `step`, `loss`, `gradient`, `hessian` are
-/// polynomials written once over T: they run with double, long double, gdcert::rational, intervals
-/// and gdcert::lanes<W>. Parameters are validated once, when the problem is built; `step` never
-/// checks.
+// clang-format off
+/// | expression                          | returns        | meaning                                   |
+/// |-------------------------------------|----------------|-------------------------------------------|
+/// | `typename P::template state<T>`     | type           | the paper's named coordinates (a, b, u, v) |
+/// | `p.step_size()`                     | `double`       | η (validated > 0 at construction)         |
+/// | `p.dimension()`                     | `Eigen::Index` | number of real coordinates                |
+/// | `p.step(x)`                         | `state<T>`     | the GD map, branch-free (MATH.md §1)      |
+/// | `p.loss(x)`                         | `T`            | R(x)                                      |
+/// | `p.gradient(x)`                     | `state<T>`     | ∇R(x), same layout as x                   |
+/// | `p.hessian(x)`                      | `matrix<T>`    | ∇²R(x) in coordinate order                |
+/// | `p.jacobian(x)`                     | `matrix<T>`    | D step(x) = I − η∇²R(x) (J_out_in)        |
+/// | `p.coordinates(x)`                  | `vector<T>`    | x flattened in the documented order       |
+/// | `p.template from_coordinates<T>(c)` | `state<T>`     | inverse of coordinates                    |
+/// | `p.distance_to_minimizers(x)`       | `Real`         | Euclidean distance to M* (floating T)     |
+/// | `p.distance_to_stationary(x)`       | `Real`         | Euclidean distance to S (floating T)      |
+/// | `p.is_minimizer(x, tol)`            | `bool`         | distance to M* ≤ tol                      |
+/// | `p.is_stationary(x, tol)`           | `bool`         | distance to S ≤ tol                       |
+/// | `p.sharpness(x)` (optional)         | `Real`         | λ_max(∇²R(x)) in closed form (floating T) |
+// clang-format on
+/// `step`, `loss`, `gradient`, `hessian` are polynomials written once over T: they run with
+/// double, long double, gdcert::rational, intervals and gdcert::lanes<W>. Parameters are validated
+/// once, when the problem is built; `step` never checks.
 template <class P, class T = double>
 concept problem = requires(const P& p, const typename P::template state<T>& x, const vector<T>& c) {
   { p.step_size() } -> std::convertible_to<double>;

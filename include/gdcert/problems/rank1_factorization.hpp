@@ -22,7 +22,9 @@ public:
   /// Euclidean distance to S (16).
   template <class Real>
   [[nodiscard]] Real distance_to_stationary(const state<Real>& x) const {
-    const Real saddle_branch = std::hypot(x.a, x.b, std::min(std::abs(x.u), std::abs(x.v)));
+    using std::sqrt;
+    const Real saddle_branch =
+        sqrt(x.a * x.a + x.b * x.b + square(std::min(std::abs(x.u), std::abs(x.v))));
     return std::min(distance_to_minimizers(x), saddle_branch);
   }
 };

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 
 namespace gdcert {
 
@@ -51,6 +52,12 @@ public:
     const T off = constant<T>(2.0) * x.a * x.b - constant<T>(sigma_);
     h << T(x.b * x.b), off, off, T(x.a * x.a); // T(...): lane packs must not read as blocks
     return h;
+  }
+
+  /// λ_max(∇²R(x)) of the Hessian above in closed form (no matrix built).
+  template <std::floating_point Real>
+  [[nodiscard]] Real sharpness(const state<Real>& x) const {
+    return largest_block_eigenvalue(x.b * x.b, x.a * x.a, 2 * x.a * x.b - Real(sigma_));
   }
 
   /// Euclidean distance to M* = {ab = σ}.

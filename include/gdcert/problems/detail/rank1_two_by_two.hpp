@@ -7,6 +7,7 @@
 #include <gdcert/problems/problem.hpp>
 
 #include <cmath>
+#include <concepts>
 
 namespace gdcert {
 
@@ -69,6 +70,20 @@ public:
     return h;
   }
 
+  /// λ_max(∇²R(x)) in closed form. In the order (a, u | b, v) the Hessian above is
+  /// [[‖B‖²I, C], [Cᵀ, ‖A‖²I]] with C = [[2ab − 1, 2av], [2bu, 2uv − σ]], so λ_max follows from
+  /// the spectral norm of the 2 × 2 block C, ‖C‖₂ = (√((p + w)² + (q − r)²) + √((p − w)² +
+  /// (q + r)²))/2 for C = [[p, q], [r, w]].
+  template <std::floating_point Real>
+  [[nodiscard]] Real sharpness(const state<Real>& x) const {
+    using std::sqrt;
+    const Real p = 2 * x.a * x.b - 1, q = 2 * x.a * x.v, r = 2 * x.b * x.u;
+    const Real w = 2 * x.u * x.v - Real(sigma_);
+    const Real block_norm =
+        (sqrt(square(p + w) + square(q - r)) + sqrt(square(p - w) + square(q + r))) / 2;
+    return largest_block_eigenvalue(x.b * x.b + x.v * x.v, x.a * x.a + x.u * x.u, block_norm);
+  }
+
   template <class T>
   [[nodiscard]] vector<T> coordinates(const state<T>& x) const {
     vector<T> c(4);
@@ -84,7 +99,8 @@ public:
   /// Euclidean distance to M* = {ab = 1, u = v = 0}.
   template <class Real>
   [[nodiscard]] Real distance_to_minimizers(const state<Real>& x) const {
-    return std::hypot(distance_to_hyperbola(x.a, x.b, Real(1)), x.u, x.v);
+    using std::sqrt;
+    return sqrt(square(distance_to_hyperbola(x.a, x.b, Real(1))) + x.u * x.u + x.v * x.v);
   }
 
 protected:

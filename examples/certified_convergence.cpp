@@ -363,9 +363,9 @@ int main(int argc, char** argv) try {
   std::printf("\nsweep: %.2f s for %zu trajectories of up to %d steps\n\n", seconds,
               panels.size() * n * n, horizon);
 
-  const bool files_ok = write_mosaic(panels, n, run.output_file("certified_convergence.png")) &&
-                        write_csv(panels, n, run.output_file("certified_convergence.csv"));
-  run.verdict(files_ok, "data and picture written", run.output().string());
+  if (!write_mosaic(panels, n, run.output_file("certified_convergence.png")) ||
+      !write_csv(panels, n, run.output_file("certified_convergence.csv")))
+    std::fprintf(stderr, "certified_convergence: could not write every output\n");
   for (double eta : step_sizes) {
     long certified = 0, failing = 0, converged = 0, null_set = 0, null_failing = 0;
     for (const auto& p : panels)

@@ -17,7 +17,9 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
+#include <vector>
 
 namespace gdcert::examples {
 
@@ -79,10 +81,11 @@ public:
   }
 
   const std::filesystem::path& output() const { return output_; }
-  /// `output() / file`, announced on stdout as it is written by the caller.
-  std::filesystem::path output_file(std::string_view file) const {
+  /// `output() / file`, announced on stdout; `finish()` checks that the caller wrote it.
+  std::filesystem::path output_file(std::string_view file) {
     auto path = output_ / std::filesystem::path(file);
     std::printf("writing %s\n", path.string().c_str());
+    outputs_.push_back(path);
     return path;
   }
 
@@ -103,8 +106,18 @@ public:
     return pass;
   }
 
-  /// Prints the tally and the wall time; the process exit status (0 iff every claim held).
-  int finish() const {
+  /// Checks that every file announced by `output_file` exists and is not empty (one verdict),
+  /// prints the tally and the wall time; the process exit status (0 iff every claim held).
+  int finish() {
+    if (!outputs_.empty()) {
+      std::size_t present = 0;
+      for (const auto& file : outputs_) {
+        std::error_code error;
+        present += std::filesystem::file_size(file, error) > 0 && !error;
+      }
+      verdict(present == outputs_.size(), "data and pictures written",
+              format("%zu of %zu files in %s", present, outputs_.size(), output_.string().c_str()));
+    }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     std::printf("\n%s: %d of %d claims held (%.1f s%s)\n", name_.c_str(), claims_ - failed_,
@@ -118,6 +131,7 @@ private:
   std::filesystem::path output_ = "output";
   bool quick_ = false;
   unsigned threads_ = 0;
+  std::vector<std::filesystem::path> outputs_;
   int claims_ = 0, failed_ = 0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };

@@ -1,4 +1,8 @@
-// Umbrella header: every problem, certificate, dynamics and stability tool of gdcert (scalar adapters in gdcert/scalar/ are opt-in).
+// Umbrella header: every problem, certificate, dynamics, stability, analysis and io tool of gdcert.
+//
+// Opt-in, not included here: the scalar adapters in gdcert/scalar/ (rational, lanes, interval,
+// jet), analysis/rigorous_scan.hpp (it evaluates in gdcert::interval) and io/png.hpp (it needs the
+// stb headers, Debian libstb-dev).
 #pragma once
 
 #include <gdcert/core/error.hpp>
@@ -35,3 +39,17 @@
 #include <gdcert/stability/periodic_orbit.hpp>
 #include <gdcert/stability/rank1_spectra.hpp>
 #include <gdcert/stability/uniqueness.hpp>
+
+#include <gdcert/analysis/boundary_scan.hpp>
+#include <gdcert/analysis/box_counting.hpp>
+#include <gdcert/analysis/classify.hpp>
+#include <gdcert/analysis/directions.hpp>
+#include <gdcert/analysis/execution.hpp>
+#include <gdcert/analysis/iterate.hpp>
+#include <gdcert/analysis/outcome.hpp>
+#include <gdcert/analysis/ray_polynomial.hpp>
+#include <gdcert/analysis/sweep.hpp>
+
+#include <gdcert/io/csv.hpp>
+#include <gdcert/io/npy.hpp>
+#include <gdcert/io/provenance.hpp>

@@ -30,7 +30,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -43,7 +42,6 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <thread>
 #include <vector>
 
 namespace {
@@ -170,15 +168,16 @@ point_result run_trajectory(const gdcert::rank1_factorization& problem,
   return r;
 }
 
-// Panels are split into rows of the grid and handed to threads; each task writes only its own
-// slots, so the results are identical for any thread count.
-void sweep(std::vector<panel>& panels, int resolution) {
-  const long tasks = static_cast<long>(panels.size()) * resolution;
-  std::atomic<long> next_task{0};
-  auto worker = [&] {
-    for (long task = next_task++; task < tasks; task = next_task++) {
-      panel& p = panels[task / resolution];
-      const int j = static_cast<int>(task % resolution);
+// Panels are split into rows of the grid, one row per tile of the library's thread pool
+// (for_each_tile); each row writes only its own slots, so the results are identical for any
+// thread count.
+void sweep(std::vector<panel>& panels, int resolution, gdcert::execution_policy policy) {
+  const std::size_t tasks = panels.size() * static_cast<std::size_t>(resolution);
+  policy.tile = 1;
+  gdcert::for_each_tile(tasks, policy, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t task = begin; task < end; ++task) {
+      panel& p = panels[task / static_cast<std::size_t>(resolution)];
+      const int j = static_cast<int>(task % static_cast<std::size_t>(resolution));
       const gdcert::rank1_factorization problem(p.eta);
       const gdcert::factorization_certificate certificate(problem);
       const double b0 = grid_coordinate(j, resolution);
@@ -189,14 +188,7 @@ void sweep(std::vector<panel>& panels, int resolution) {
             run_trajectory(problem, certificate, x0, monotonicity);
       }
     }
-  };
-  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (unsigned k = 1; k < threads; ++k)
-    pool.emplace_back(worker);
-  worker();
-  for (auto& thread : pool)
-    thread.join();
+  });
 
   for (auto& p : panels) {
     for (const auto& record : p.row_monotonicity)
@@ -344,7 +336,7 @@ int main(int argc, char** argv) try {
   std::printf("grid %d x %d of [-%.1f, %.1f]^2, T = %d, tol = %.0e, %zu panels\n\n", n, n, extent,
               extent, horizon, tolerance, panels.size());
   const auto start = std::chrono::steady_clock::now();
-  sweep(panels, n);
+  sweep(panels, n, run.policy());
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

@@ -664,6 +664,26 @@ struct pass_fail_map {
   [[nodiscard]] bool pass(std::size_t row, std::size_t column) const noexcept {
     return passed[at(row, column)] != 0;
   }
+  /// Sizes the per-pair results for rows × columns.
+  void allocate() {
+    const std::size_t n = pairs();
+    worst.resize(n);
+    tolerance.resize(n);
+    passed.resize(n);
+    worst_index.resize(n);
+    scanned.resize(n);
+  }
+  /// Stores the scans of one row (`summary[c]` for column c).
+  void store_row(std::size_t row, const std::vector<scan_summary>& summary) {
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      const std::size_t i = at(row, c);
+      worst[i] = summary[c].worst;
+      tolerance[i] = summary[c].tolerance;
+      passed[i] = summary[c].passed;
+      worst_index[i] = summary[c].worst_index;
+      scanned[i] = summary[c].scanned;
+    }
+  }
   /// Pairs that pass the grid scan but whose refined worst exceeds the tolerance.
   [[nodiscard]] std::size_t refuted_by_refinement() const noexcept {
     std::size_t n = 0;
@@ -741,11 +761,7 @@ template <int W = 4>
   map.directions = scanner.size();
   map.options = options.scan;
   const std::size_t pairs = map.pairs();
-  map.worst.resize(pairs);
-  map.tolerance.resize(pairs);
-  map.passed.resize(pairs);
-  map.worst_index.resize(pairs);
-  map.scanned.resize(pairs);
+  map.allocate();
   std::vector<two_parameter_form::parameters> theta(pairs);
   for (std::size_t r = 0; r < deltas.size(); ++r)
     for (std::size_t c = 0; c < xis.size(); ++c)
@@ -756,15 +772,7 @@ template <int W = 4>
                     const std::vector<two_parameter_form::parameters> row(
                         theta.begin() + static_cast<std::ptrdiff_t>(map.at(r, 0)),
                         theta.begin() + static_cast<std::ptrdiff_t>(map.at(r, 0) + xis.size()));
-                    const auto summary = scanner.scan_group(row, options.scan);
-                    for (std::size_t c = 0; c < xis.size(); ++c) {
-                      const std::size_t i = map.at(r, c);
-                      map.worst[i] = summary[c].worst;
-                      map.tolerance[i] = summary[c].tolerance;
-                      map.passed[i] = summary[c].passed;
-                      map.worst_index[i] = summary[c].worst_index;
-                      map.scanned[i] = summary[c].scanned;
-                    }
+                    map.store_row(r, scanner.scan_group(row, options.scan));
                   }
                 });
   if (options.refine_passing) {
@@ -803,11 +811,7 @@ step_size_pass_fail_map(MakeProblem make_problem, const std::vector<double>& eta
   map.directions = static_cast<std::size_t>(directions.cols());
   map.options = options.scan;
   const std::size_t pairs = map.pairs();
-  map.worst.resize(pairs);
-  map.tolerance.resize(pairs);
-  map.passed.resize(pairs);
-  map.worst_index.resize(pairs);
-  map.scanned.resize(pairs);
+  map.allocate();
   std::vector<typename scanner_type::parameters> row_theta(deltas.size());
   for (std::size_t c = 0; c < deltas.size(); ++c)
     row_theta[c] = {deltas[c]};
@@ -819,15 +823,7 @@ step_size_pass_fail_map(MakeProblem make_problem, const std::vector<double>& eta
       etas.size(), detail::one_item_per_tile(policy), [&](std::size_t begin, std::size_t end) {
         for (std::size_t r = begin; r < end; ++r) {
           scanners[r] = std::make_unique<scanner_type>(make_problem(etas[r]), directions, serial);
-          const auto summary = scanners[r]->scan_group(row_theta, options.scan);
-          for (std::size_t c = 0; c < deltas.size(); ++c) {
-            const std::size_t i = map.at(r, c);
-            map.worst[i] = summary[c].worst;
-            map.tolerance[i] = summary[c].tolerance;
-            map.passed[i] = summary[c].passed;
-            map.worst_index[i] = summary[c].worst_index;
-            map.scanned[i] = summary[c].scanned;
-          }
+          map.store_row(r, scanners[r]->scan_group(row_theta, options.scan));
           if (!options.refine_passing)
             scanners[r].reset();
         }

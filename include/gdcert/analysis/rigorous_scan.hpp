@@ -191,12 +191,12 @@ public:
     if (!(q.value.lower() > 0) || !bounded(q.value))
       return out;
     const derivative_type s = sqrt(derivative_type(offset_) / q);
-    state<derivative_type> x;
+    std::array<derivative_type, dimension> x;
     const derivative_type f = image_value(d, s, &x);
     const interval qc = quadratic_part(centre);
     if (!(qc.lower() > 0))
       return out;
-    out.centre = image_value(centre, sqrt(offset_ / qc), static_cast<state<interval>*>(nullptr));
+    out.centre = image_value(centre, sqrt(offset_ / qc));
     interval mean_value = out.centre;
     for (int k = 0; k < free; ++k)
       mean_value = mean_value + f.derivative[k] * interval(-radius[k], radius[k]);
@@ -206,12 +206,10 @@ public:
     out.upper =
         bounded(mean_value) ? std::min(f.value.upper(), mean_value.upper()) : f.value.upper();
     if (out.upper > 0) { // only then is the excluded neighbourhood of S consulted
-      const auto xc = problem_.coordinates(x);
-      vector<interval> xi(dimension);
+      std::array<interval, dimension> values;
       for (int i = 0; i < dimension; ++i)
-        xi(i) = xc(i).value;
-      const auto g =
-          problem_.coordinates(problem_.gradient(problem_.template from_coordinates<interval>(xi)));
+        values[i] = x[i].value;
+      const auto g = problem_.coordinates(problem_.gradient(point<interval>(values)));
       double largest = 0;
       for (int i = 0; i < dimension; ++i)
         largest = std::max(largest, bounded(g(i)) ? magnitude(g(i))
@@ -305,16 +303,16 @@ private:
     return level_(point<T>(d)) + offset<T>();
   }
 
-  /// I(GD(d·s)), optionally returning x = d·s.
+  /// I(GD(d·s)), optionally returning the coordinates of x = d·s.
   template <class T>
-  [[nodiscard]] T image_value(const std::array<T, dimension>& d, const T& s, state<T>* x) const {
+  [[nodiscard]] T image_value(const std::array<T, dimension>& d, const T& s,
+                              std::array<T, dimension>* x = nullptr) const {
     std::array<T, dimension> c;
     for (int i = 0; i < dimension; ++i)
       c[i] = d[i] * s;
-    const state<T> on_level = point<T>(c);
     if (x)
-      *x = on_level;
-    return level_(problem_.step(on_level));
+      *x = c;
+    return level_(problem_.step(point<T>(c)));
   }
 
   void check_quadratic_shape() const {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gdcert/analysis/execution.hpp>
+#include <gdcert/core/counter_random.hpp>
 #include <gdcert/core/error.hpp>
 
 #include <algorithm>
@@ -75,9 +76,9 @@ struct box_count {
 
 /// A box-counting dimension estimate: the slope of log N(ε) against log(1/ε) over the window.
 struct box_counting_result {
-  double dimension = 0;            ///< fitted slope
-  double standard_error = 0;       ///< standard error of the slope (fit residuals only)
-  double intercept = 0;            ///< log N at ε = 1
+  double dimension = 0;      ///< fitted slope
+  double standard_error = 0; ///< standard error of the slope (fit residuals only)
+  double intercept = 0;      ///< log N at ε = 1
   /// The same fit of the mean count over the grid offsets (the registration-bias average; the
   /// minimum, above, is the standard estimate) and its standard error.
   double mean_dimension = 0, mean_standard_error = 0;
@@ -169,19 +170,10 @@ private:
   std::vector<std::uint64_t> bits_, keys_;
 };
 
-/// SplitMix64's finalizer: a counter-based generator, so the random number of (seed, point,
-/// perturbation, component) is the same whatever the thread or tile that asks for it.
-[[nodiscard]] constexpr std::uint64_t mix(std::uint64_t z) noexcept {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 /// A uniform number in (0, 1] from four counters.
 [[nodiscard]] constexpr double uniform(std::uint64_t seed, std::uint64_t a, std::uint64_t b,
                                        std::uint64_t c) noexcept {
-  const std::uint64_t h = mix(mix(mix(mix(seed) ^ a) ^ b) ^ c);
+  const std::uint64_t h = splitmix64(splitmix64(splitmix64(splitmix64(seed) ^ a) ^ b) ^ c);
   return static_cast<double>((h >> 11) + 1) * 0x1.0p-53;
 }
 

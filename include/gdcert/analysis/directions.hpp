@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gdcert/analysis/execution.hpp>
+#include <gdcert/core/counter_random.hpp>
 #include <gdcert/core/error.hpp>
 
 #include <Eigen/Core>
@@ -126,13 +127,6 @@ private:
 };
 
 namespace detail {
-/// SplitMix64's finaliser: a bijective 64-bit mixer, the core of counter-based generation.
-[[nodiscard]] constexpr std::uint64_t mix64(std::uint64_t z) noexcept {
-  z += 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
 /// A uniform double in (0, 1] from 53 hashed bits.
 [[nodiscard]] inline double unit_interval(std::uint64_t bits) noexcept {
   return static_cast<double>((bits >> 11) + 1) * 0x1.0p-53;
@@ -160,12 +154,13 @@ public:
     if (!(k < count_))
       throw invalid_parameter("direction index k", std::to_string(k),
                               "[0, " + std::to_string(count_) + ")");
-    const std::uint64_t key = detail::mix64(detail::mix64(seed_) ^ static_cast<std::uint64_t>(k));
+    const std::uint64_t key =
+        detail::splitmix64(detail::splitmix64(seed_) ^ static_cast<std::uint64_t>(k));
     double norm2 = 0;
     for (int i = 0; i < dimension_; i += 2) {
       const std::uint64_t pair = static_cast<std::uint64_t>(i / 2);
-      const double u1 = detail::unit_interval(detail::mix64(key + 2 * pair));
-      const double u2 = detail::unit_interval(detail::mix64(key + 2 * pair + 1));
+      const double u1 = detail::unit_interval(detail::splitmix64(key + 2 * pair));
+      const double u2 = detail::unit_interval(detail::splitmix64(key + 2 * pair + 1));
       const double radius = std::sqrt(-2 * std::log(u1)), angle = 2 * std::numbers::pi * u2;
       out[i] = radius * std::cos(angle);
       if (i + 1 < dimension_)

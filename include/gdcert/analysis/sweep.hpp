@@ -5,6 +5,7 @@
 #include <gdcert/analysis/execution.hpp>
 #include <gdcert/analysis/iterate.hpp>
 #include <gdcert/analysis/outcome.hpp>
+#include <gdcert/core/counter_random.hpp>
 #include <gdcert/core/error.hpp>
 #include <gdcert/core/scalar.hpp>
 #include <gdcert/scalar/lanes.hpp>
@@ -138,13 +139,6 @@ template <class Problem, class State>
 }
 
 namespace detail {
-/// SplitMix64: a counter-based generator, so the plane depends on (seed, counter) alone.
-[[nodiscard]] constexpr std::uint64_t splitmix64(std::uint64_t x) noexcept {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 /// A uniform double in (0, 1) from (seed, counter).
 [[nodiscard]] inline double uniform_open(std::uint64_t seed, std::uint64_t counter) noexcept {
   const std::uint64_t bits = splitmix64(seed ^ splitmix64(counter));

@@ -13,7 +13,11 @@
 //      through the sampled pass region Ξ(δ) (41⁴ grid) every pair (δ, ξ(δ)) of the published δ
 //      grid with Ξ(δ) non-empty is proved admissible. ξ(δ) is the passing grid column nearest the
 //      midline of Ξ(δ); when the verifier refutes it (the sampled test accepts violations below
-//      its 1e-4 tolerance) the next passing columns are tried, up to --candidates per δ;
+//      its 1e-4 tolerance) the next passing columns are tried, up to --candidates per δ, and if
+//      all of them are refuted, the row is sampled again on a 0.01 ξ grid and up to --candidates
+//      of its passing ξ, nearest the fine midline first, are tried (marked I(d,xi)* in the table).
+//      A row δ > η with no pass in the published window ξ <= min(2/σ, 6) is sampled on to 2/σ and
+//      its midline pass verified (I(d,xi)+, listed in the verdict, not drawn);
 //  (c) Figures 9-10 / App. M, quartic loss μ = 1/16, η = 0.4: every grid δ >= δ_th (the sampled
 //      threshold, 2001 points per edge) is proved; grid δ below δ_th are refuted by exact
 //      counterexamples where the verifier finds one.
@@ -26,7 +30,7 @@
 // Usage: rigorous_admissibility [--quick] [--output DIR] [--threads N] [--epsilon E]
 //        [--max-boxes N] [--candidates K]
 // --quick verifies one pair for (a), the δ = 1.1 pair for (b) (on an 11⁴ sampled map) and every δ
-// for (c) (201 points per edge), with ε = 1e-2 unless --epsilon is given.
+// for (c) (201 points per edge).
 
 #include <gdcert/analysis/boundary_scan.hpp>
 #include <gdcert/analysis/directions.hpp>
@@ -129,6 +133,8 @@ private:
 /// "k of n proved", and the undecided/counterexample counts, for a verdict's measured part.
 struct tally {
   int proved = 0, refuted = 0, undecided = 0;
+  std::vector<double> empty_rows; ///< (b): δ whose sampled Ξ(δ) is empty (nothing to prove)
+  std::vector<std::pair<double, double>> beyond_window; ///< (b): (δ, ξ) proved with ξ > 6
   void count(const gdcert::inwardness_result& r) {
     proved += r.status == gdcert::rigorous_status::proved;
     refuted += r.status == gdcert::rigorous_status::counterexample;
@@ -136,8 +142,16 @@ struct tally {
   }
   [[nodiscard]] int total() const { return proved + refuted + undecided; }
   [[nodiscard]] std::string text() const {
-    return format("%d of %d proved, %d counterexample, %d undecided", proved, total(), refuted,
-                  undecided);
+    std::string out = format("%d of %d proved, %d counterexample, %d undecided", proved, total(),
+                             refuted, undecided);
+    if (!empty_rows.empty()) {
+      out += "; sampled Xi(delta) empty at delta =";
+      for (const double delta : empty_rows)
+        out += format(" %.2f", delta);
+    }
+    for (const auto& [delta, xi] : beyond_window)
+      out += format("; delta = %.2f proved at xi = %.2f, beyond the published window", delta, xi);
+    return out;
   }
 };
 
@@ -158,7 +172,47 @@ std::vector<std::size_t> candidate_columns(const gdcert::pass_fail_map& map, std
   return columns;
 }
 
-/// Cell labels of the overlay picture.
+/// The column of the sampled map nearest ξ (where a refined ξ is drawn).
+std::size_t nearest_column(const gdcert::pass_fail_map& map, double xi) {
+  std::size_t best = 0;
+  for (std::size_t c = 1; c < map.columns.size(); ++c)
+    if (std::abs(map.columns[c] - xi) < std::abs(map.columns[best] - xi))
+      best = c;
+  return best;
+}
+
+/// The ξ of `axis` that pass the sampled test at δ and are not in `tried`, nearest the midline
+/// of the passing ones first.
+std::vector<double> passing_xi(const gdcert::diagonal_approximation& problem,
+                               const gdcert::direction_table& cube, double delta,
+                               const std::vector<double>& axis, const std::vector<double>& tried,
+                               const gdcert::execution_policy& policy) {
+  std::vector<double> passing;
+  if (axis.empty())
+    return passing;
+  const auto map = gdcert::two_parameter_pass_fail_map(problem, {delta}, axis, cube, {}, policy);
+  for (std::size_t c = 0; c < axis.size(); ++c)
+    if (map.pass(0, c) && std::none_of(tried.begin(), tried.end(),
+                                       [&](double t) { return std::abs(t - axis[c]) < 1e-9; }))
+      passing.push_back(axis[c]);
+  if (passing.empty())
+    return passing;
+  const auto row = gdcert::admissible_intervals(map).front();
+  const double middle = (row.lower + row.upper) / 2;
+  std::stable_sort(passing.begin(), passing.end(),
+                   [&](double x, double y) { return std::abs(x - middle) < std::abs(y - middle); });
+  return passing;
+}
+
+/// lower, lower + step, ... up to `upper` (inclusive), rounded to the step.
+std::vector<double> axis_between(double lower, double upper, double step) {
+  std::vector<double> axis;
+  for (double xi = lower; xi <= upper + 1e-12; xi += step)
+    axis.push_back(std::round(xi / step) * step);
+  return axis;
+}
+
+/// Cell labels of the overlay picture./// Cell labels of the overlay picture.
 enum cell : std::uint8_t { sampled_fail, sampled_pass, proved, refuted, undecided };
 
 constexpr std::array<gdcert::rgb, 5> cell_palette{
@@ -210,7 +264,7 @@ int main(int argc, char** argv) {
       "rigorous_admissibility",
       "Apps L-M: the one-step boundary test proved by interval arithmetic, not sampled");
   double epsilon = 1e-3;
-  std::size_t max_boxes = 20'000'000, candidates = 3;
+  std::size_t max_boxes = 100'000'000, candidates = 3;
   run.command_line()
       .add_option("--epsilon", epsilon, "N_eps = {|grad R|_inf <= eps} is excluded around S")
       ->capture_default_str();
@@ -223,8 +277,6 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   run.parse(argc, argv);
-  if (run.quick() && epsilon == 1e-3)
-    epsilon = 1e-2; // a wider N_eps keeps the quick run short
   auto policy = run.policy();
   policy.progress = false;
   gdcert::rigorous_options options;
@@ -266,19 +318,54 @@ int main(int argc, char** argv) {
     for (std::size_t r = run.choose<std::size_t>(0, 21); r < map.rows.size(); r += stride) {
       // The midline pair first; a refuted pair (the sampled test passes violations below its
       // 1e-4 tolerance) gives way to the next passing ξ of the row, up to `candidates` tries.
-      const auto columns = candidate_columns(map, r);
+      const double delta = map.rows[r];
+      std::vector<double> xis;
+      for (const std::size_t c : candidate_columns(map, r))
+        xis.push_back(map.columns[c]);
+      if (xis.size() > candidates)
+        xis.resize(candidates);
+      const double step = map.columns[1] - map.columns[0], window = map.columns.back();
+      bool beyond = false; // Ξ(δ) empty in the published window: sample ξ up to 2/σ
+      if (xis.empty() && delta > eta_b) {
+        xis = passing_xi(problem, cube, delta, axis_between(window + step, 2 / sigma - step, step),
+                         {}, policy);
+        xis.resize(std::min(xis.size(), candidates));
+        beyond = !xis.empty();
+      }
+      if (xis.empty()) { // no sampled pass: no branch to prove (e.g. δ <= η, App. L (i))
+        b.empty_rows.push_back(delta);
+        continue;
+      }
       gdcert::inwardness_result result;
-      for (std::size_t k = 0; k < std::min<std::size_t>(columns.size(), candidates); ++k) {
-        const double delta = map.rows[r], xi = map.columns[columns[k]];
+      bool refined = false;
+      double xi = 0;
+      for (std::size_t k = 0; k < xis.size(); ++k) {
+        xi = xis[k];
         result = gdcert::verify_inwardness(
             problem, gdcert::certificate_level(certificate, delta, xi), options, policy);
-        verified.emplace_back(map.at(r, columns[k]), label_of(result));
-        table.add({"I(d,xi)", sigma, eta_b, delta, xi, result});
+        if (!beyond) // the picture shows the published window only
+          verified.emplace_back(map.at(r, nearest_column(map, xi)), label_of(result));
+        table.add({beyond    ? "I(d,xi)+"
+                   : refined ? "I(d,xi)*"
+                             : "I(d,xi)",
+                   sigma, eta_b, delta, xi, result});
         if (result.status != gdcert::rigorous_status::counterexample)
           break;
+        if (k + 1 == xis.size() && !refined && !beyond) { // all grid candidates refuted: refine
+          refined = true;
+          const auto row = gdcert::admissible_intervals(map)[r];
+          for (const double fine :
+               passing_xi(problem, cube, delta,
+                          axis_between(std::max(row.lower - step, 0.01),
+                                       std::min(row.upper + step, window), 0.01),
+                          xis, policy))
+            if (xis.size() < 2 * candidates)
+              xis.push_back(fine);
+        }
       }
-      if (!columns.empty())
-        b.count(result); // the row's verdict: its last pair tried
+      if (beyond && result.status == gdcert::rigorous_status::proved)
+        b.beyond_window.emplace_back(delta, xi);
+      b.count(result); // the row's verdict: its last pair tried
     }
     gdcert::provenance picture_origin = origin;
     picture_origin.parameter("sigma", sigma)

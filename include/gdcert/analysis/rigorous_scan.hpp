@@ -11,6 +11,7 @@
 #include <gdcert/scalar/rational.hpp>
 
 #include <Eigen/Core>
+#include <Eigen/Eigenvalues>
 
 #include <algorithm>
 #include <array>
@@ -29,11 +30,18 @@ namespace gdcert {
 // and I(0) < 0 (every certificate of MATH.md §2 at fixed parameters: (10), (17), (22), (30)) has
 // the level set {I = 0} = {d·s(d) : d on the boundary of [−1, 1]ⁿ}, s(d) = √(−I(0)/q(d)) — the
 // parametrisation of the sampled scan (App. L: x = d/√q(d)). Each of the 2n faces of the cube is a
-// box in n − 1 free coordinates. Over a box B of directions the verifier encloses
-// f(d) = I(GD(d·s(d))) with the problem's own map and the certificate's own formula evaluated in
-// gdcert::interval (natural extension) and in jet<interval, n − 1> (mean-value form
-// f(B) ⊆ f(c) + ∇f(B)·(B − c), which converges quadratically as B shrinks), keeps the smaller upper
-// bound, and bisects the widest free coordinate while the bound is positive.
+// box in n − 1 free coordinates. Any invertible M gives the same level set as {M·e·s(M·e)}; when
+// q is ill-conditioned (δ → 2 makes {I = 0} a thin ellipsoid) the verifier takes M ≈ A^(−1/2) so
+// that equal boxes of e cover equal pieces of the level set (rigorous_options::whitening_threshold;
+// the number of boxes at σ = 0.6, δ = 1.85 of App. L drops 4.7×). On the level set I(x) = 0, so f(d) = I(GD(x)) at x = d·s(d)
+// equals the one-step change ΔI(x) = I(GD(x)) − I(x) = (2x + Δ)ᵀAΔ with Δ = −η∇R(x) (R the loss,
+// A the matrix of q; exact because I is quadratic). The verifier evaluates this form with the
+// problem's own gradient in gdcert::interval and in jet<interval, n − 1>: every term carries the
+// factor Δ, which vanishes on S, whereas evaluating I(GD(x)) directly adds O(1) terms that cancel
+// and that interval arithmetic cannot cancel (2-4× fewer boxes, more near S). Over a box B of
+// directions it takes the smaller of the natural enclosure and the mean-value form
+// f(B) ⊆ f(c) + ∇f(B)·(B − c), which converges quadratically as B shrinks, and bisects, while the
+// upper bound is positive, the coordinate k with the largest share |∂f/∂d_k(B)|·radius_k of it.
 //
 // The equality case. On S ∩ {I = 0} the point is fixed by GD, so f = 0 there and the supremum is
 // exactly 0 whenever the pair is admissible (Props 2-3 prove R < 0 only on {I = 0} \ S): no finite
@@ -79,6 +87,13 @@ struct rigorous_options {
   /// Scan only the faces with sign +1: valid when GD is odd and I even (every map of MATH.md §1
   /// and every certificate of §2), since then f(−d) = f(d). Spot-checked in exact rationals.
   bool use_symmetry = true;
+  /// Directions e on the cube boundary are mapped to x-directions M·e with M ≈ A^(−1/2) (A the
+  /// matrix of q) when A's condition number exceeds this: the level set becomes a near-sphere in
+  /// e, so boxes stay round as q degenerates (δ → 2). Otherwise M = I, the sampled scan's
+  /// parametrisation, which is better aligned with S for round level sets (measured on the App. L
+  /// pairs: 2× fewer boxes at condition 4, 4.7× more at condition 26 than whitened). 1 always
+  /// whitens, infinity never.
+  double whitening_threshold = 10;
 };
 
 /// A box of directions on face `coordinate` = `sign` (±1) of the cube; `lower`/`upper` are the
@@ -92,13 +107,14 @@ struct direction_box {
 };
 
 struct inwardness_counterexample {
-  Eigen::VectorXd direction; ///< d (a box centre: exact dyadic doubles)
-  double level_lower = 0;    ///< certified lower bound of I(GD(x*)) at x* = d·s(d) on {I = 0}
-  rational scale;            ///< s̃ < s(d), so x = s̃·d is strictly inside
-  rational inside_value;     ///< I(x), exact (< 0)
-  rational image_value;      ///< I(GD(x)), exact
-  bool exact_check = false;  ///< inside_value < 0 < image_value, verified in rationals
-  Eigen::VectorXd point;     ///< x rounded to doubles (display)
+  Eigen::VectorXd direction; ///< e, a box centre on the cube boundary (exact dyadic doubles)
+  std::vector<rational> exact_point; ///< x = s̃·M·e, exact (M: the verifier's whitening())
+  double level_lower = 0;   ///< certified lower bound of I(GD(x*)) at x* = d·s(d) on {I = 0}
+  rational scale;           ///< s̃ < s(d), so x = s̃·d is strictly inside
+  rational inside_value;    ///< I(x), exact (< 0)
+  rational image_value;     ///< I(GD(x)), exact
+  bool exact_check = false; ///< inside_value < 0 < image_value, verified in rationals
+  Eigen::VectorXd point;    ///< x rounded to doubles (display)
 };
 
 struct inwardness_result {
@@ -125,7 +141,10 @@ struct box_enclosure {
   bool usable = false; ///< q(d) > 0 enclosed and every bound finite
   double upper = std::numeric_limits<double>::infinity(); ///< min(natural, mean-value) upper bound
   interval centre;                                        ///< f at the box centre (thin)
-  double gradient_magnitude = std::numeric_limits<double>::infinity(); ///< ‖∇R‖∞ over the box
+  double gradient_magnitude =
+      std::numeric_limits<double>::infinity(); ///< ‖∇R‖∞ (loss gradient) over the box
+  /// |∂f/∂d_k|·radius_k: coordinate k's share of the mean-value width (the one bisected)
+  std::array<double, 8> split_weight{};
 };
 
 /// The verifier for one problem and one level function. `Level` is a callable taking
@@ -138,6 +157,8 @@ public:
   static constexpr int dimension = static_cast<int>(Problem::dimension());
   static constexpr int free = dimension - 1;
   static_assert(dimension >= 2, "the cube boundary needs n >= 2");
+  static_assert(free <= static_cast<int>(std::tuple_size_v<decltype(box_enclosure::split_weight)>),
+                "split_weight holds the free coordinates");
   using face_box = std::array<double, free>;
   template <class T>
   using state = typename Problem::template state<T>;
@@ -152,6 +173,9 @@ public:
     require_at_least("max_depth", options.max_depth, 1);
     require_at_least("max_boxes", static_cast<long>(options.max_boxes), 1);
     require_at_least("initial_splits", options.initial_splits, 0);
+    if (!(options.whitening_threshold >= 1))
+      throw invalid_parameter("whitening_threshold", detail::to_text(options.whitening_threshold),
+                              "[1, inf] (a condition number)");
     if (options.initial_splits * free > 24)
       throw invalid_parameter("initial_splits", std::to_string(options.initial_splits),
                               "[0, " + std::to_string(24 / free) + "] for this dimension");
@@ -161,9 +185,11 @@ public:
                               detail::to_text(-static_cast<double>(exact_offset_)),
                               "< 0 (the origin inside the sublevel set)");
     check_quadratic_shape();
+    check_gradient_step();
     if (options.use_symmetry)
       check_symmetry();
     offset_ = interval(-level_(point<interval>(std::array<interval, dimension>{})));
+    build_form();
   }
 
   [[nodiscard]] const rigorous_options& options() const noexcept { return options_; }
@@ -187,35 +213,32 @@ public:
       centre[i] = interval(mid);
       ++k;
     }
-    const derivative_type q = quadratic_part(d);
+    const derivative_type q = whitened_quadratic(d);
     if (!(q.value.lower() > 0) || !bounded(q.value))
       return out;
     const derivative_type s = sqrt(derivative_type(offset_) / q);
-    std::array<derivative_type, dimension> x;
-    const derivative_type f = image_value(d, s, &x);
-    const interval qc = quadratic_part(centre);
+    std::array<derivative_type, dimension> gradient;
+    const derivative_type f = residual(whiten(d), s, &gradient);
+    const interval qc = whitened_quadratic(centre);
     if (!(qc.lower() > 0))
       return out;
-    out.centre = image_value(centre, sqrt(offset_ / qc));
+    out.centre = residual(whiten(centre), sqrt(offset_ / qc));
     interval mean_value = out.centre;
-    for (int k = 0; k < free; ++k)
+    for (int k = 0; k < free; ++k) {
       mean_value = mean_value + f.derivative[k] * interval(-radius[k], radius[k]);
+      out.split_weight[k] = magnitude(f.derivative[k]) * radius[k];
+    }
     if (!bounded(f.value) || !bounded(out.centre))
       return out;
     out.usable = true;
     out.upper =
         bounded(mean_value) ? std::min(f.value.upper(), mean_value.upper()) : f.value.upper();
-    if (out.upper > 0) { // only then is the excluded neighbourhood of S consulted
-      std::array<interval, dimension> values;
-      for (int i = 0; i < dimension; ++i)
-        values[i] = x[i].value;
-      const auto g = problem_.coordinates(problem_.gradient(point<interval>(values)));
-      double largest = 0;
-      for (int i = 0; i < dimension; ++i)
-        largest = std::max(largest, bounded(g(i)) ? magnitude(g(i))
-                                                  : std::numeric_limits<double>::infinity());
-      out.gradient_magnitude = largest;
-    }
+    double largest = 0; // ‖∇R‖∞ over the box's level-set points: inside N_ε?
+    for (int i = 0; i < dimension; ++i)
+      largest =
+          std::max(largest, bounded(gradient[i].value) ? magnitude(gradient[i].value)
+                                                       : std::numeric_limits<double>::infinity());
+    out.gradient_magnitude = largest;
     return out;
   }
 
@@ -238,12 +261,19 @@ public:
     return out;
   }
 
-  /// The exact check of a violating direction d (see the header comment); fills `scale`,
-  /// `inside_value`, `image_value`, `exact_check`, `point`.
+  /// M of x-direction = M·e (A^(−1/2) up to rounding, or I): doubles, so exact as rationals.
+  [[nodiscard]] const std::array<std::array<double, dimension>, dimension>&
+  whitening() const noexcept {
+    return whitening_;
+  }
+
+  /// The exact check of a violating cube direction e (see the header comment); fills `scale`,
+  /// `inside_value`, `image_value`, `exact_check`, `point`, `exact_point`.
   void check_exactly(inwardness_counterexample& c) const {
-    std::array<rational, dimension> d;
+    std::array<rational, dimension> e;
     for (int i = 0; i < dimension; ++i)
-      d[i] = rational(c.direction(i));
+      e[i] = rational(c.direction(i));
+    const std::array<rational, dimension> d = whiten(e);
     const rational squared = exact_offset_ / quadratic_part(d); // s(d)² exactly
     double guess = std::sqrt(static_cast<double>(squared));
     rational scale(guess);
@@ -254,8 +284,10 @@ public:
     c.scale = scale;
     std::array<rational, dimension> x;
     c.point.resize(dimension);
+    c.exact_point.resize(dimension);
     for (int i = 0; i < dimension; ++i) {
       x[i] = d[i] * scale;
+      c.exact_point[static_cast<std::size_t>(i)] = x[i];
       c.point(i) = static_cast<double>(x[i]);
     }
     const state<rational> inside = point<rational>(x);
@@ -303,16 +335,120 @@ private:
     return level_(point<T>(d)) + offset<T>();
   }
 
-  /// I(GD(d·s)), optionally returning the coordinates of x = d·s.
+  /// f(d) = I(GD(x)) at x = d·s on {I = 0}, written as the one-step residual
+  /// M·e. The coefficients are doubles, so for rationals this is exact.
   template <class T>
-  [[nodiscard]] T image_value(const std::array<T, dimension>& d, const T& s,
-                              std::array<T, dimension>* x = nullptr) const {
-    std::array<T, dimension> c;
+  [[nodiscard]] std::array<T, dimension> whiten(const std::array<T, dimension>& e) const {
+    std::array<T, dimension> d;
+    for (int i = 0; i < dimension; ++i) {
+      d[i] = constant<T>(0.0);
+      for (int j = 0; j < dimension; ++j)
+        if (whitening_[i][j] != 0)
+          d[i] = d[i] + constant<T>(whitening_[i][j]) * e[j];
+    }
+    return d;
+  }
+
+  /// q(M·e) = eᵀKe with K = MᵀAM (≈ I) enclosed: each e_i enters once per term, so the natural
+  /// enclosure is tight.
+  template <class T>
+  [[nodiscard]] T whitened_quadratic(const std::array<T, dimension>& e) const {
+    T out = constant<T>(0.0);
+    for (int i = 0; i < dimension; ++i) {
+      T row = constant<T>(0.0);
+      for (int j = 0; j < dimension; ++j)
+        row = row + T(whitened_form_[i][j]) * e[j];
+      out = out + e[i] * row;
+    }
+    return out;
+  }
+
+  /// ΔI(x) = I(GD(x)) − I(x) = (2x + Δ)ᵀAΔ, Δ = GD(x) − x = −η∇R(x), A the matrix of q. The
+  /// direct form I(GD(x)) adds O(1) terms that cancel to the small ΔI, and intervals do not
+  /// cancel; here every term carries a factor Δ, which vanishes on S. Also returns ∇R(x).
+  template <class T>
+  [[nodiscard]] T residual(const std::array<T, dimension>& d, const T& s,
+                           std::array<T, dimension>* gradient_out = nullptr) const {
+    std::array<T, dimension> x;
     for (int i = 0; i < dimension; ++i)
-      c[i] = d[i] * s;
-    if (x)
-      *x = c;
-    return level_(problem_.step(point<T>(c)));
+      x[i] = d[i] * s;
+    const auto g = coordinate_array(problem_.gradient(point<T>(x)));
+    if (gradient_out)
+      *gradient_out = g;
+    const T eta = constant<T>(problem_.step_size());
+    std::array<T, dimension> step;
+    for (int i = 0; i < dimension; ++i)
+      step[i] = -(eta * g[i]);
+    T out = constant<T>(0.0);
+    for (int i = 0; i < dimension; ++i) {
+      T row = constant<T>(0.0);
+      for (int j = 0; j < dimension; ++j)
+        row = row + T(form_[i][j]) * step[j];
+      out = out + (constant<T>(2.0) * x[i] + step[i]) * row;
+    }
+    return out;
+  }
+
+  /// The coordinates of a state, without allocation for the 2-D and 4-D states.
+  template <class T>
+  [[nodiscard]] std::array<T, dimension> coordinate_array(const state<T>& x) const {
+    if constexpr (std::is_same_v<state<T>, rank1_state<T>>)
+      return {x.a, x.b, x.u, x.v};
+    else if constexpr (std::is_same_v<state<T>, scalar_state<T>>)
+      return {x.a, x.b};
+    else {
+      const auto c = problem_.coordinates(x);
+      std::array<T, dimension> out;
+      for (int i = 0; i < dimension; ++i)
+        out[i] = c(i);
+      return out;
+    }
+  }
+
+  /// A with q(x) = xᵀAx by polarisation, exactly in rationals, then enclosed; the whitening M
+  /// (eigenvectors of A over √eigenvalues, in doubles) and K = MᵀAM, exactly then enclosed.
+  void build_form() {
+    const rational zero = -exact_offset_;
+    auto q = [&](int i, int j) {
+      std::array<rational, dimension> d{};
+      d[i] += rational(1);
+      if (j >= 0)
+        d[j] += rational(1);
+      return level_(point<rational>(d)) - zero;
+    };
+    std::array<std::array<rational, dimension>, dimension> a;
+    Eigen::Matrix<double, dimension, dimension> nearest;
+    for (int i = 0; i < dimension; ++i)
+      for (int j = 0; j < dimension; ++j) {
+        a[i][j] = i == j ? q(i, -1) : (q(i, j) - q(i, -1) - q(j, -1)) / 2;
+        nearest(i, j) = static_cast<double>(a[i][j]);
+        form_[i][j] = enclose_rational(a[i][j]);
+      }
+    Eigen::Matrix<double, dimension, dimension> m =
+        Eigen::Matrix<double, dimension, dimension>::Identity();
+    const Eigen::SelfAdjointEigenSolver<Eigen::Matrix<double, dimension, dimension>> eigen(nearest);
+    const auto& lambda = eigen.eigenvalues();
+    if (eigen.info() == Eigen::Success && lambda.minCoeff() > 0 &&
+        lambda.maxCoeff() > options_.whitening_threshold * lambda.minCoeff())
+      m = eigen.eigenvectors() * lambda.cwiseInverse().cwiseSqrt().asDiagonal();
+    for (int i = 0; i < dimension; ++i)
+      for (int j = 0; j < dimension; ++j)
+        whitening_[i][j] = m(i, j);
+    for (int i = 0; i < dimension; ++i)
+      for (int j = 0; j < dimension; ++j) {
+        rational k(0);
+        for (int r = 0; r < dimension; ++r)
+          for (int c = 0; c < dimension; ++c)
+            k += rational(whitening_[r][i]) * a[r][c] * rational(whitening_[c][j]);
+        whitened_form_[i][j] = enclose_rational(k);
+      }
+  }
+
+  [[nodiscard]] static interval enclose_rational(const rational& value) {
+    const double nearest = static_cast<double>(value);
+    return rational(nearest) == value
+               ? interval(nearest)
+               : interval(detail::next_down(nearest), detail::next_up(nearest));
   }
 
   void check_quadratic_shape() const {
@@ -332,6 +468,22 @@ private:
                                     "I(t d) = t^2 (I(d) - I(0)) + I(0)");
         }
       }
+  }
+
+  /// step(x) = x − η∇R(x) at sample points, exactly: what the residual form assumes.
+  void check_gradient_step() const {
+    const rational eta(problem_.step_size());
+    for (int sample = 1; sample <= 3; ++sample) {
+      std::array<rational, dimension> x;
+      for (int i = 0; i < dimension; ++i)
+        x[i] = rational(3 * sample - 2 * i + 1) / (i + sample + 2);
+      const auto image = coordinate_array(problem_.step(point<rational>(x)));
+      const auto g = coordinate_array(problem_.gradient(point<rational>(x)));
+      for (int i = 0; i < dimension; ++i)
+        if (image[i] != x[i] - eta * g[i])
+          throw invalid_parameter("problem", "a map other than x - eta grad L(x)",
+                                  "a gradient descent map (step = x - eta gradient)");
+    }
   }
 
   /// GD(−x) = −GD(x) and I(−x) = I(x) at sample points, exactly.
@@ -448,13 +600,14 @@ private:
           out.remaining.push_back(report(r, b, e.upper));
         continue;
       }
-      int widest = 0;
+      int split = 0; // the coordinate that widens the mean-value bound most, else the widest
       for (int k = 1; k < free; ++k)
-        if (b.upper[k] - b.lower[k] > b.upper[widest] - b.lower[widest])
-          widest = k;
+        if (e.usable ? e.split_weight[k] > e.split_weight[split]
+                     : b.upper[k] - b.lower[k] > b.upper[split] - b.lower[split])
+          split = k;
       pending left = b, right = b;
-      const double mid = (b.lower[widest] + b.upper[widest]) / 2;
-      left.upper[widest] = right.lower[widest] = mid;
+      const double mid = (b.lower[split] + b.upper[split]) / 2;
+      left.upper[split] = right.lower[split] = mid;
       left.depth = right.depth = b.depth + 1;
       stack.push_back(right);
       stack.push_back(left);
@@ -488,8 +641,11 @@ private:
   Problem problem_;
   Level level_;
   rigorous_options options_;
-  rational exact_offset_; ///< −I(0), exact
-  interval offset_;       ///< −I(0), enclosed
+  rational exact_offset_;                                          ///< −I(0), exact
+  interval offset_;                                                ///< −I(0), enclosed
+  std::array<std::array<interval, dimension>, dimension> form_;    ///< A of q(x) = xᵀAx, enclosed
+  std::array<std::array<double, dimension>, dimension> whitening_; ///< M (see whiten)
+  std::array<std::array<interval, dimension>, dimension> whitened_form_; ///< K = MᵀAM, enclosed
 };
 
 /// The level function x ↦ I(θ; x) of a certificate at fixed parameters θ (δ, or δ and ξ), for

@@ -321,21 +321,12 @@ private:
     return problem_.template from_coordinates<T>(v);
   }
 
-  template <class T>
-  [[nodiscard]] T offset() const {
-    if constexpr (std::is_same_v<T, rational>)
-      return exact_offset_;
-    else
-      return T(offset_);
+  /// q(d) = I(d) − I(0) exactly, the quadratic part whose level scale is s(d)² = −I(0)/q(d)
+  /// (boxes use whitened_quadratic).
+  [[nodiscard]] rational quadratic_part(const std::array<rational, dimension>& d) const {
+    return level_(point<rational>(d)) + exact_offset_;
   }
 
-  /// q(d) = I(d) − I(0), the quadratic part whose level scale is s(d)² = −I(0)/q(d).
-  template <class T>
-  [[nodiscard]] T quadratic_part(const std::array<T, dimension>& d) const {
-    return level_(point<T>(d)) + offset<T>();
-  }
-
-  /// f(d) = I(GD(x)) at x = d·s on {I = 0}, written as the one-step residual
   /// M·e. The coefficients are doubles, so for rationals this is exact.
   template <class T>
   [[nodiscard]] std::array<T, dimension> whiten(const std::array<T, dimension>& e) const {

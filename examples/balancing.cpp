@@ -24,9 +24,12 @@
 // Usage: balancing [--output DIR] [--quick] [--seed S]
 
 #include <gdcert/analysis/classify.hpp>
-#include <gdcert/gdcert.hpp>
+#include <gdcert/analysis/outcome.hpp>
 #include <gdcert/io/csv.hpp>
 #include <gdcert/io/png.hpp>
+#include <gdcert/io/provenance.hpp>
+#include <gdcert/problems/regularized.hpp>
+#include <gdcert/stability/critical_step.hpp>
 
 #include "line_chart.hpp"
 #include "reproduction.hpp"
@@ -66,9 +69,7 @@ int main(int argc, char** argv) {
   gdcert::examples::reproduction run(
       "balancing", "Wang et al. Thm 3.1-3.2: largest admissible h converges and balances");
   std::uint64_t seed = 20220915;
-  run.command_line()
-      .add_option("--seed", seed, "seed of the initializations")
-      ->capture_default_str();
+  run.option("--seed", seed, "seed of the initializations");
   run.parse(argc, argv);
   const double mu = 1;
   const Eigen::Index d = 10;
@@ -87,7 +88,7 @@ int main(int argc, char** argv) {
                    random_vector(rng, d, std::exp(log_norm(rng)))};
     const double h = gdcert::balancing_step_bound(x0.u, x0.v, mu); // the largest admissible h
     const gdcert::regularized_factorization problem(h, d, mu, 0);
-    const auto outcome = gdcert::classify(problem, x0, criteria, false);
+    const auto outcome = gdcert::classify(problem, x0, criteria);
     const state& x = outcome.final_state;
     results.push_back({h, x0.u.squaredNorm() + x0.v.squaredNorm(), (x0.u - x0.v).squaredNorm(),
                        x.u.squaredNorm() + x.v.squaredNorm(), (x.u - x.v).squaredNorm(),

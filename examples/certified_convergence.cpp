@@ -23,8 +23,12 @@
 // black; certified_convergence.csv, one row per grid point with a provenance comment line.
 // Usage: certified_convergence [--resolution N] [--output DIR] [--quick]
 
-#include <gdcert/gdcert.hpp>
+#include <gdcert/analysis/execution.hpp>
+#include <gdcert/certificates/factorization.hpp>
 #include <gdcert/io/png.hpp>
+#include <gdcert/io/provenance.hpp>
+#include <gdcert/problems/rank1_factorization.hpp>
+#include <gdcert/version.hpp>
 
 #include "reproduction.hpp"
 
@@ -314,10 +318,7 @@ int main(int argc, char** argv) try {
   gdcert::examples::reproduction run("certified_convergence",
                                      "Figure 4 / App. J.1: certified region vs convergence");
   int n = default_resolution;
-  run.command_line()
-      .add_option("--resolution", n, "grid points per axis (--quick: 60)")
-      ->check(CLI::Range(2, 4000))
-      ->capture_default_str();
+  run.option("--resolution", n, "grid points per axis (--quick: 60)", 2, 4000);
   run.parse(argc, argv);
   if (run.quick())
     n = quick_resolution;

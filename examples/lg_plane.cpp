@@ -30,10 +30,14 @@
 
 #include <gdcert/analysis/classify.hpp>
 #include <gdcert/analysis/iterate.hpp>
+#include <gdcert/analysis/outcome.hpp>
+#include <gdcert/certificates/liang_montufar.hpp>
+#include <gdcert/certificates/scalar.hpp>
 #include <gdcert/dynamics/terminal.hpp>
-#include <gdcert/gdcert.hpp>
 #include <gdcert/io/csv.hpp>
 #include <gdcert/io/png.hpp>
+#include <gdcert/io/provenance.hpp>
+#include <gdcert/problems/scalar.hpp>
 
 #include "reproduction.hpp"
 

@@ -30,10 +30,15 @@
 // Usage: matrix_reduction [--output DIR] [--quick] [--seed S]
 
 #include <gdcert/analysis/classify.hpp>
-#include <gdcert/analysis/iterate.hpp>
-#include <gdcert/gdcert.hpp>
+#include <gdcert/analysis/outcome.hpp>
+#include <gdcert/certificates/approximation.hpp>
+#include <gdcert/certificates/threshold.hpp>
 #include <gdcert/io/csv.hpp>
 #include <gdcert/io/png.hpp>
+#include <gdcert/io/provenance.hpp>
+#include <gdcert/problems/matrix_factorization.hpp>
+#include <gdcert/problems/rank1_approximation.hpp>
+#include <gdcert/problems/rank1_reduction.hpp>
 
 #include "line_chart.hpp"
 #include "reproduction.hpp"
@@ -130,7 +135,7 @@ reduction_run compare(const gdcert::matrix_factorization& problem,
   criteria.max_period = 1;
   criteria.distance_tolerance = 1e-10; // optimality gap, loss units
   criteria.step_tolerance = 1e-9;
-  r.label = gdcert::classify(problem, x0, criteria, false).label;
+  r.label = gdcert::classify(problem, x0, criteria).label;
   return r;
 }
 
@@ -140,9 +145,7 @@ int main(int argc, char** argv) {
   gdcert::examples::reproduction run(
       "matrix_reduction", "Reduction (4-6): full 5x5 GD = lifted reduced GD; I_apx certifies it");
   std::uint64_t seed = 4561;
-  run.command_line()
-      .add_option("--seed", seed, "seed of targets and initializations")
-      ->capture_default_str();
+  run.option("--seed", seed, "seed of targets and initializations");
   run.parse(argc, argv);
   const std::vector<double> etas{0.3, 0.6, 0.9};
   const int runs = run.choose(40, 10);

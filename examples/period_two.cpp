@@ -22,10 +22,12 @@
 // Usage: period_two [--output DIR] [--quick] [--seed S]
 
 #include <gdcert/analysis/iterate.hpp>
+#include <gdcert/certificates/factorization.hpp>
 #include <gdcert/dynamics/terminal.hpp>
-#include <gdcert/gdcert.hpp>
 #include <gdcert/io/csv.hpp>
 #include <gdcert/io/png.hpp>
+#include <gdcert/io/provenance.hpp>
+#include <gdcert/problems/rank1_factorization.hpp>
 #include <gdcert/stability/periodic_orbit.hpp>
 
 #include "line_chart.hpp"
@@ -72,9 +74,7 @@ int main(int argc, char** argv) {
   gdcert::examples::reproduction run("period_two",
                                      "Figure 5 / App. J.2: 4-D GD locks onto the 2-cycle {L-, L+}");
   std::uint64_t seed = 20240517;
-  run.command_line()
-      .add_option("--seed", seed, "seed of the initializations")
-      ->capture_default_str();
+  run.option("--seed", seed, "seed of the initializations");
   run.parse(argc, argv);
   // The published experiment is tiny (18 runs of 200 steps); --quick runs it unchanged.
   const std::vector<double> etas{1.05, 1.15, 1.23};

@@ -31,9 +31,15 @@
 
 #include <gdcert/analysis/classify.hpp>
 #include <gdcert/analysis/iterate.hpp>
-#include <gdcert/gdcert.hpp>
+#include <gdcert/analysis/outcome.hpp>
+#include <gdcert/certificates/approximation.hpp>
+#include <gdcert/certificates/factorization.hpp>
+#include <gdcert/certificates/threshold.hpp>
 #include <gdcert/io/csv.hpp>
 #include <gdcert/io/png.hpp>
+#include <gdcert/io/provenance.hpp>
+#include <gdcert/problems/rank1_approximation.hpp>
+#include <gdcert/problems/rank1_factorization.hpp>
 
 #include "line_chart.hpp"
 #include "reproduction.hpp"
@@ -93,7 +99,7 @@ panel_result run_panel(const Problem& problem, const Certificate& certificate,
   criteria.confirmation_steps = horizon;
   panel_result result;
   for (State x : initial) {
-    const auto verdict = gdcert::classify(problem, x, criteria, false);
+    const auto verdict = gdcert::classify(problem, x, criteria);
     auto norms =
         gdcert::record_values([&certificate](const State& s) { return certificate.total_norm(s); });
     gdcert::iterate(problem, x, horizon, norms);
@@ -137,11 +143,9 @@ int main(int argc, char** argv) {
   gdcert::examples::reproduction run(
       "post_critical", "Figure 6 / App. K: factorization bounded vs approximation blow-up");
   std::uint64_t seed = 20240611;
-  run.command_line()
-      .add_option("--seed", seed, "seed of the initializations")
-      ->capture_default_str();
+  run.option("--seed", seed, "seed of the initializations");
   std::size_t horizon = 600;
-  run.command_line().add_option("--horizon", horizon, "steps T per run")->capture_default_str();
+  run.option("--horizon", horizon, "steps T per run");
   run.parse(argc, argv);
   const std::vector<double> etas{0.9, 1.05, 1.2, 1.5};
   const std::vector<double> published{0, 400, 60, 20}; // App. K: ~400, ~60, ~20 iterations

@@ -51,6 +51,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -265,17 +266,11 @@ int main(int argc, char** argv) {
       "Apps L-M: the one-step boundary test proved by interval arithmetic, not sampled");
   double epsilon = 1e-3;
   std::size_t max_boxes = 100'000'000, candidates = 3;
-  run.command_line()
-      .add_option("--epsilon", epsilon, "N_eps = {|grad R|_inf <= eps} is excluded around S")
-      ->capture_default_str();
-  run.command_line()
-      .add_option("--max-boxes", max_boxes, "box budget per verified pair")
-      ->capture_default_str();
-  run.command_line()
-      .add_option("--candidates", candidates,
-                  "(b): passing xi tried per delta after refuted ones, midline first")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  run.option("--epsilon", epsilon, "N_eps = {|grad R|_inf <= eps} is excluded around S");
+  run.option("--max-boxes", max_boxes, "box budget per verified pair");
+  run.option("--candidates", candidates,
+             "(b): passing xi tried per delta after refuted ones, midline first", std::size_t{1},
+             std::numeric_limits<std::size_t>::max());
   run.parse(argc, argv);
   auto policy = run.policy();
   policy.progress = false;

@@ -25,11 +25,16 @@
 // scalar_certificate_delta.csv (the δ_t traces of the sampled trajectories, every step).
 // Usage: scalar_certificate [--output DIR] [--quick] [--threads N]
 
+#include <gdcert/analysis/execution.hpp>
+#include <gdcert/analysis/outcome.hpp>
 #include <gdcert/analysis/sweep.hpp>
-#include <gdcert/gdcert.hpp>
+#include <gdcert/certificates/liang_montufar.hpp>
+#include <gdcert/certificates/scalar.hpp>
 #include <gdcert/io/csv.hpp>
 #include <gdcert/io/npy.hpp>
 #include <gdcert/io/png.hpp>
+#include <gdcert/io/provenance.hpp>
+#include <gdcert/problems/scalar.hpp>
 
 #include "grid_fields.hpp"
 #include "reproduction.hpp"

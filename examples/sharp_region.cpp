@@ -32,12 +32,17 @@
 // Usage: sharp_region [--output DIR] [--quick] [--threads N]
 
 #include <gdcert/analysis/classify.hpp>
+#include <gdcert/analysis/outcome.hpp>
 #include <gdcert/analysis/sweep.hpp>
+#include <gdcert/certificates/scalar_vector.hpp>
+#include <gdcert/core/scalar.hpp>
 #include <gdcert/dynamics/quotient_map.hpp>
-#include <gdcert/gdcert.hpp>
 #include <gdcert/io/csv.hpp>
 #include <gdcert/io/npy.hpp>
 #include <gdcert/io/png.hpp>
+#include <gdcert/io/provenance.hpp>
+#include <gdcert/problems/regularized.hpp>
+#include <gdcert/problems/scalar_vector.hpp>
 #include <gdcert/stability/critical_step.hpp>
 
 #include "grid_fields.hpp"
@@ -150,8 +155,7 @@ bool converges(double eta, double target, const gdcert::vector<double>& u,
   const gdcert::regularized_factorization problem(eta, u.size(), target, 0.0);
   gdcert::outcome_criteria criteria;
   criteria.max_steps = bisection_steps;
-  return gdcert::classify(problem, gdcert::regularized_factorization::state<double>{u, v}, criteria,
-                          false)
+  return gdcert::classify(problem, gdcert::regularized_factorization::state<double>{u, v}, criteria)
              .label == gdcert::outcome::minimizer;
 }
 

@@ -12,10 +12,14 @@
 // [−1, 1] for η ∈ (0, 2) with L± drawn in red, and terminal_dynamics.csv (η, L samples).
 // Usage: terminal_dynamics [--output DIR] [--quick]
 
+#include <gdcert/certificates/factorization.hpp>
+#include <gdcert/dynamics/residual_map.hpp>
 #include <gdcert/dynamics/terminal.hpp>
-#include <gdcert/gdcert.hpp>
 #include <gdcert/io/png.hpp>
+#include <gdcert/io/provenance.hpp>
+#include <gdcert/problems/rank1_factorization.hpp>
 #include <gdcert/stability/periodic_orbit.hpp>
+#include <gdcert/version.hpp>
 
 #include "reproduction.hpp"
 

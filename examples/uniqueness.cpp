@@ -25,10 +25,13 @@
 // recovered values as black dots.
 // Usage: uniqueness [--output DIR] [--quick]
 
+#include <gdcert/certificates/scalar.hpp>
 #include <gdcert/certificates/two_parameter.hpp>
-#include <gdcert/gdcert.hpp>
 #include <gdcert/io/csv.hpp>
 #include <gdcert/io/png.hpp>
+#include <gdcert/io/provenance.hpp>
+#include <gdcert/problems/diagonal_approximation.hpp>
+#include <gdcert/problems/scalar.hpp>
 #include <gdcert/scalar/rational.hpp>
 #include <gdcert/stability/uniqueness.hpp>
 

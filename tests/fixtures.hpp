@@ -5,11 +5,22 @@
 #include <gdcert/scalar/lanes.hpp>
 #include <gdcert/scalar/rational.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 
 namespace gdcert::test {
+
+/// Bit-for-bit equality of two contiguous containers (std::vector, Eigen vectors), NaN payloads
+/// included: what "bit-identical for any thread count" means in the engines' tests.
+template <class Container>
+bool same_bits(const Container& x, const Container& y) {
+  return x.size() == y.size() &&
+         std::memcmp(x.data(), y.data(), sizeof(*x.data()) * static_cast<std::size_t>(x.size())) ==
+             0;
+}
 
 /// Number of random points each exact identity is checked at (issue #2: at least 200).
 inline constexpr int exact_points = 200;

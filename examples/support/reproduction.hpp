@@ -3,18 +3,19 @@
 // Each example under examples/ reproduces one claim of the papers (issue #5) and ends with one
 // line per claim, `PASS: <claim> (<measured>)` or `FAIL: <claim> (<measured>)`, computed from the
 // run. CTest runs every example with --quick and fails on any "FAIL:" line; the exit status is 0
-// only when every claim held. The command line is parsed by CLI11 (Debian: libcli11-dev).
+// only when every claim held. The command line is parsed by CLI11 (Debian: libcli11-dev), compiled
+// once in reproduction.cpp rather than in every example: CLI11 2.1 is header-only and costs
+// each translation unit that includes it about 10 s of compile time (README, "Compile time").
 #pragma once
 
 #include <gdcert/analysis/execution.hpp>
 #include <gdcert/io/provenance.hpp>
 #include <gdcert/version.hpp>
 
-#include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -32,40 +33,31 @@ std::string format(const char* pattern, Args... args) {
   return text;
 }
 
-/// One reproduction run: parses `--output DIR`, `--quick`, `--threads N` (and whatever the
-/// example adds through `command_line()` before `parse`), prints the banner, collects verdicts
-/// and returns the exit status from `finish()`.
+/// One reproduction run: parses `--output DIR`, `--quick`, `--threads N` (and the options the
+/// example adds through `option` before `parse`), prints the banner, collects verdicts and
+/// returns the exit status from `finish()`.
 class reproduction {
 public:
   /// `name` is the program name (also the provenance program); `claim` is one line saying what
   /// the example reproduces, e.g. "Figure 4 / App. J.1: certified region vs convergence".
-  reproduction(std::string name, std::string claim)
-      : name_(std::move(name)), claim_(std::move(claim)), app_(claim_, name_) {
-    app_.add_option("--output", output_, "folder for the data (CSV/NPY) and pictures (PNG)")
-        ->capture_default_str();
-    app_.add_flag("--quick", quick_, "smaller grids (what CTest runs)");
-    app_.add_option("--threads", threads_, "worker threads, 0 = all cores")->capture_default_str();
-  }
+  reproduction(std::string name, std::string claim);
+  ~reproduction();
 
   reproduction(const reproduction&) = delete;
   reproduction& operator=(const reproduction&) = delete;
 
-  /// The CLI11 application, for example-specific options (add them before `parse`).
-  CLI::App& command_line() { return app_; }
+  /// Adds the option `flag VALUE` bound to `value`, whose current value is the default shown by
+  /// --help. Defined for int, unsigned, std::uint64_t (std::size_t) and double.
+  template <class Value>
+  void option(const std::string& flag, Value& value, const std::string& help);
+  /// The same, refusing (with CLI11's message and exit status) values outside [lower, upper].
+  template <class Value>
+  void option(const std::string& flag, Value& value, const std::string& help, Value lower,
+              Value upper);
 
   /// Parses the command line (exits with CLI11's message and status on --help or an error),
   /// creates the output folder and prints the banner.
-  void parse(int argc, char** argv) {
-    try {
-      app_.parse(argc, argv);
-    } catch (const CLI::ParseError& error) {
-      std::exit(app_.exit(error));
-    }
-    std::filesystem::create_directories(output_);
-    std::printf("gdcert %s: %s — %s%s\n\n", gdcert::version, name_.c_str(), claim_.c_str(),
-                quick_ ? " (quick mode)" : "");
-    std::fflush(stdout);
-  }
+  void parse(int argc, char** argv);
 
   bool quick() const { return quick_; }
   /// `full` in the documented mode, `quick` under --quick.
@@ -126,8 +118,9 @@ public:
   }
 
 private:
+  struct command_line; // CLI11's application, in reproduction.cpp
   std::string name_, claim_;
-  CLI::App app_;
+  std::unique_ptr<command_line> command_line_;
   std::filesystem::path output_ = "output";
   bool quick_ = false;
   unsigned threads_ = 0;

@@ -1,8 +1,10 @@
-// Umbrella header: every problem, certificate, dynamics, stability, analysis and io tool of gdcert.
+// Umbrella header: every problem, certificate, dynamics, stability and analysis tool of gdcert.
 //
-// Opt-in, not included here: the scalar adapters in gdcert/scalar/ (rational, lanes, interval,
-// jet), analysis/rigorous_scan.hpp (it evaluates in gdcert::interval) and io/png.hpp (it needs the
-// stb headers, Debian libstb-dev).
+// Opt-in, not included here (each costs compile time that only its callers should pay; the
+// compile-time report in README measures them): the output writers (<gdcert/io.hpp>: CSV, NPY,
+// provenance; io/png.hpp needs the stb headers, Debian libstb-dev), the scalar adapters in
+// gdcert/scalar/ (rational, lanes, interval, jet) and analysis/rigorous_scan.hpp (it evaluates in
+// gdcert::interval).
 #pragma once
 
 #include <gdcert/core/error.hpp>
@@ -49,7 +51,3 @@
 #include <gdcert/analysis/outcome.hpp>
 #include <gdcert/analysis/ray_polynomial.hpp>
 #include <gdcert/analysis/sweep.hpp>
-
-#include <gdcert/io/csv.hpp>
-#include <gdcert/io/npy.hpp>
-#include <gdcert/io/provenance.hpp>

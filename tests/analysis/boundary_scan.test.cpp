@@ -15,6 +15,7 @@
 #include <vector>
 
 using namespace gdcert;
+using gdcert::test::same_bits;
 
 namespace {
 
@@ -50,11 +51,6 @@ void require_rejected(const std::function<void()>& call, const std::string& name
     return;
   }
   FAIL("no gdcert::invalid_parameter for " << name);
-}
-
-template <class T>
-bool same_bits(const std::vector<T>& x, const std::vector<T>& y) {
-  return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(T)) == 0;
 }
 
 } // namespace

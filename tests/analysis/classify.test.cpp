@@ -63,7 +63,7 @@ TEST_CASE("period-2 detection on the terminal map: rank-1 factorization at eta =
        {rank1_state<double>{0.9, 0.8, 0.1, 0.05}, rank1_state<double>{0.5, 1.1, -0.2, 0.3},
         rank1_state<double>{-0.7, -0.9, 0.05, 0.0}}) {
     REQUIRE(certificate(eta, x0) < 0);
-    const auto result = classify_certified(problem, x0, certificate);
+    const auto result = classify_certified(problem, x0, certificate, {}, orbit_refinement{});
     REQUIRE(result.label == outcome::periodic);
     REQUIRE(result.period == 2);
     REQUIRE(result.orbit.size() == 2);
@@ -90,6 +90,30 @@ TEST_CASE("period-2 detection on the terminal map: rank-1 factorization at eta =
     REQUIRE(result.certificate->monotone);
     REQUIRE(result.certificate->final == Approx(2).margin(1e-8));
   }
+}
+
+TEST_CASE("classify without orbit_refinement reports the period-2 orbit points but no Newton "
+          "refinement (182-184)",
+          "[analysis][classify]") {
+  const rank1_factorization problem(1.15);
+  const rank1_state<double> x0{0.9, 0.8, 0.1, 0.05};
+  const auto plain = classify(problem, x0);
+  const auto refined = classify(problem, x0, {}, orbit_refinement{});
+  REQUIRE(plain.label == outcome::periodic);
+  REQUIRE(plain.period == 2);
+  REQUIRE(plain.orbit.size() == 2);
+  REQUIRE_FALSE(plain.refined_orbit.has_value());
+  REQUIRE_FALSE(plain.orbit_confirmed);
+  // The refinement changes nothing else: same label, decision step and orbit points.
+  REQUIRE(refined.label == plain.label);
+  REQUIRE(refined.decision_step == plain.decision_step);
+  REQUIRE(refined.orbit.front().a == plain.orbit.front().a);
+  REQUIRE(refined.orbit_confirmed);
+  // Newton options travel with the refinement: no iterations allowed, no confirmation.
+  orbit_refinement none;
+  none.options.max_iterations = 0;
+  none.options.tolerance = 1e-300;
+  REQUIRE_FALSE(classify(problem, x0, {}, none).orbit_confirmed);
 }
 
 TEST_CASE("saddle: trajectories converging to S \\ M* (the origin, the branch a = b = 0, uv = 0 "
@@ -145,7 +169,8 @@ TEST_CASE("undecided at the step limit, decided at max_steps", "[analysis][class
 TEST_CASE("long double trajectories are classified like double ones", "[analysis][classify]") {
   const rank1_factorization problem(1.15);
   const auto in_double = classify(problem, rank1_state<double>{0.9, 0.8, 0.1, 0.05});
-  const auto in_long = classify(problem, rank1_state<long double>{0.9L, 0.8L, 0.1L, 0.05L});
+  const auto in_long =
+      classify(problem, rank1_state<long double>{0.9L, 0.8L, 0.1L, 0.05L}, {}, orbit_refinement{});
   REQUIRE(in_long.label == in_double.label);
   REQUIRE(in_long.period == in_double.period);
   REQUIRE(in_long.orbit_confirmed);

@@ -15,11 +15,6 @@ using namespace gdcert;
 using namespace gdcert::test;
 
 namespace {
-/// Bit-for-bit equality of two coordinate vectors (NaN included).
-bool same_bits(const Eigen::VectorXd& x, const Eigen::VectorXd& y) {
-  return x.size() == y.size() &&
-         std::memcmp(x.data(), y.data(), sizeof(double) * std::size_t(x.size())) == 0;
-}
 
 template <class Problem, class State>
 State iterate_by_hand(const Problem& problem, State x, std::size_t steps) {

@@ -92,7 +92,7 @@ void check_enclosures_at_level_points(const Problem& problem, const Level& level
         face = i;
     const double sign = e[face] > 0 ? 1.0 : -1.0;
     const rational image = level(problem.step(point(x)));
-    typename verifier::face_box thin_lower, thin_upper, grid_lower, grid_upper;
+    typename verifier::face_box thin_lower{}, thin_upper{}, grid_lower{}, grid_upper{};
     for (int i = 0, k = 0; i < n; ++i) {
       if (i == face)
         continue;

@@ -25,11 +25,6 @@ execution_policy quiet_policy(unsigned threads, std::size_t tile = 256) {
   return policy;
 }
 
-template <class Value>
-bool same_bits(const std::vector<Value>& x, const std::vector<Value>& y) {
-  return x.size() == y.size() && std::memcmp(x.data(), y.data(), sizeof(Value) * x.size()) == 0;
-}
-
 /// Every per-point field of two sweeps agrees bit for bit.
 void require_identical(const sweep_result& x, const sweep_result& y) {
   REQUIRE(x.outcomes == y.outcomes);
@@ -163,8 +158,8 @@ TEST_CASE("with checks at every step the sweep decides like classify", "[analysi
                                              {-1.6, 1.6, 9}, 1, {-1.6, 1.6, 9});
   const sweep_result result = sweep<4>(problem, plane, options, quiet_policy(1));
   for (std::size_t i = 0; i < result.size(); ++i) {
-    const auto single = classify(problem, problem.from_coordinates<double>(plane.point(i)),
-                                 options.criteria, false);
+    const auto single =
+        classify(problem, problem.from_coordinates<double>(plane.point(i)), options.criteria);
     INFO("point " << i << ": " << to_string(single.label));
     REQUIRE(result.outcomes[i] == single.label);
     REQUIRE(result.decision_steps[i] == single.decision_step);
@@ -180,13 +175,13 @@ TEST_CASE("kept final states are the states the final values are taken at (class
   options.flush_subnormals = false;
   options.keep_final_states = true;
   const rank1_factorization problem(0.8);
-  const sweep_plane plane = coordinate_plane(problem, rank1_state<double>{0, 0, 0.2, 0.2}, 0,
-                                             {-2, 2, 7}, 1, {-2, 2, 7});
+  const sweep_plane plane =
+      coordinate_plane(problem, rank1_state<double>{0, 0, 0.2, 0.2}, 0, {-2, 2, 7}, 1, {-2, 2, 7});
   const sweep_result result = sweep<4>(problem, plane, options, quiet_policy(2));
   REQUIRE(result.final_states.size() == result.size() * 4);
   for (std::size_t i = 0; i < result.size(); ++i) {
-    const auto single = classify(problem, problem.from_coordinates<double>(plane.point(i)),
-                                 options.criteria, false);
+    const auto single =
+        classify(problem, problem.from_coordinates<double>(plane.point(i)), options.criteria);
     const vector<double> kept = result.final_point(i);
     REQUIRE(kept == problem.coordinates(single.final_state));
     REQUIRE(result.final_loss[i] == problem.loss(problem.from_coordinates<double>(kept)));

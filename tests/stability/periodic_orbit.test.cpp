@@ -128,3 +128,35 @@ TEST_CASE("orbit solver: period validation, iteration limit, scalar period-2 orb
   REQUIRE(again.minimal_period == 2);
   REQUIRE(to_string(orbit_stability::saddle) == "saddle");
 }
+
+TEST_CASE("the Newton step of the orbit solver is the minimum-norm solution of a rank-deficient "
+          "system (x = A⁺b for b in the range of A)",
+          "[stability]") {
+  auto rng = generator(907);
+  for (int trial = 0; trial < 50; ++trial) {
+    const Eigen::Index n = 3 + trial % 4, rank = 1 + trial % (n - 1);
+    matrix<double> left(n, rank), right(rank, n);
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index j = 0; j < rank; ++j) {
+        left(i, j) = uniform(rng, -1, 1);
+        right(j, i) = uniform(rng, -1, 1);
+      }
+    const matrix<double> a = left * right; // rank `rank` with probability 1
+    vector<double> y(n);
+    for (Eigen::Index i = 0; i < n; ++i)
+      y(i) = uniform(rng, -1, 1);
+    const vector<double> b = a * y; // in the range of a
+    Eigen::Index found_rank = -1;
+    const vector<double> x = detail::minimum_norm_solution(a, b, 1e-10, found_rank);
+    REQUIRE(found_rank == rank);
+    REQUIRE((a * x - b).norm() <= 1e-10 * (1 + b.norm()));
+    // Minimum norm: x ⟂ ker a, i.e. x lies in range(aᵀ) = range(rightᵀ) (left has full column
+    // rank), the one solution there being A⁺b. Projection onto range(rightᵀ):
+    // rightᵀ(right·rightᵀ)⁻¹right.
+    const matrix<double> gram = right * right.transpose();
+    const vector<double> projected =
+        right.transpose() * Eigen::FullPivLU<matrix<double>>(gram).solve(vector<double>(right * x));
+    REQUIRE((x - projected).norm() <= 1e-9 * (1 + x.norm()));
+    REQUIRE(x.norm() <= y.norm() + 1e-9); // y solves it too, so it is no shorter
+  }
+}

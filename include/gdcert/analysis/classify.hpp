@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <cstddef>
 #include <limits>
 #include <optional>
@@ -202,13 +203,25 @@ struct classification {
 /// The certificate slot of classify when none is attached.
 struct no_certificate {};
 
+/// Pass as the last argument of classify / classify_certified to refine a periodic outcome by
+/// Newton's method on Gᵖ(x) − x (find_periodic_orbit, stability/periodic_orbit.hpp) and report
+/// its multipliers. A type rather than a run-time flag: only callers that ask for refinement
+/// compile the Newton solver and its Eigen decompositions (about 20 s of compile time on their own;
+/// README, "Compile time").
+struct orbit_refinement {
+  orbit_options options{}; ///< controls of the Newton iteration
+};
+
+/// The refinement slot of classify when no refinement is asked for.
+struct no_orbit_refinement {};
+
 namespace detail {
 
-template <class Problem, class Real, class Certificate>
+template <class Problem, class Real, class Certificate, class Refinement>
 classification<Problem, Real>
 classify_trajectory(const Problem& problem, typename Problem::template state<Real> x,
                     const outcome_criteria& criteria, const Certificate* certificate,
-                    bool refine_orbit) {
+                    const Refinement& refinement) {
   static_assert(std::is_floating_point_v<Real>, "classify runs on double or long double states");
   criteria.validate();
   problem.validate_state(x);
@@ -321,10 +334,13 @@ classify_trajectory(const Problem& problem, typename Problem::template state<Rea
     const auto p = static_cast<std::size_t>(result.period);
     for (std::size_t i = p; i-- > 0;)
       result.orbit.push_back(problem.template from_coordinates<Real>(ring[(t - i) % ring_size]));
-    if (refine_orbit) {
-      result.refined_orbit = find_periodic_orbit(problem, result.orbit.front(), result.period);
+    if constexpr (std::is_same_v<Refinement, orbit_refinement>) {
+      result.refined_orbit =
+          find_periodic_orbit(problem, result.orbit.front(), result.period, refinement.options);
       result.orbit_confirmed = result.refined_orbit->converged() &&
                                result.refined_orbit->minimal_period == result.period;
+    } else {
+      (void)refinement;
     }
   }
   return result;
@@ -334,26 +350,31 @@ classify_trajectory(const Problem& problem, typename Problem::template state<Rea
 
 /// Runs the GD map from x₀ (a double or long double state) and classifies the trajectory by the
 /// rules of outcome_criteria, checking every step. For a periodic outcome the p orbit points are
-/// reported and, when `refine_orbit`, refined by find_periodic_orbit (Newton on Gᵖ(x) − x,
-/// stability/periodic_orbit.hpp); orbit_confirmed says whether it converged with minimal period p.
-/// Throws gdcert::invalid_parameter for invalid criteria or a non-finite x₀.
-template <class Problem, class State>
+/// reported; with an orbit_refinement argument they are also refined by find_periodic_orbit
+/// (Newton on Gᵖ(x) − x, stability/periodic_orbit.hpp) and orbit_confirmed says whether it
+/// converged with minimal period p. Throws gdcert::invalid_parameter for invalid criteria or a
+/// non-finite x₀.
+template <class Problem, class State, class Refinement = no_orbit_refinement>
+requires std::same_as<Refinement, no_orbit_refinement> || std::same_as<Refinement, orbit_refinement>
 [[nodiscard]] auto classify(const Problem& problem, const State& initial,
-                            const outcome_criteria& criteria = {}, bool refine_orbit = true) {
+                            const outcome_criteria& criteria = {},
+                            const Refinement& refinement = {}) {
   using Real = typename decltype(problem.coordinates(initial))::Scalar;
   return detail::classify_trajectory<Problem, Real, no_certificate>(problem, initial, criteria,
-                                                                    nullptr, refine_orbit);
+                                                                    nullptr, refinement);
 }
 
 /// As classify, with a certificate attached (δ = η): also reports I(η; x₀), δ₀, δ_T and whether
 /// δ_t stayed monotone (certificate_trace; MATH.md §4).
-template <class Problem, class State, class Certificate>
-[[nodiscard]] auto
-classify_certified(const Problem& problem, const State& initial, const Certificate& certificate,
-                   const outcome_criteria& criteria = {}, bool refine_orbit = true) {
+template <class Problem, class State, class Certificate, class Refinement = no_orbit_refinement>
+requires std::same_as<Refinement, no_orbit_refinement> || std::same_as<Refinement, orbit_refinement>
+[[nodiscard]] auto classify_certified(const Problem& problem, const State& initial,
+                                      const Certificate& certificate,
+                                      const outcome_criteria& criteria = {},
+                                      const Refinement& refinement = {}) {
   using Real = typename decltype(problem.coordinates(initial))::Scalar;
   return detail::classify_trajectory<Problem, Real, Certificate>(problem, initial, criteria,
-                                                                 &certificate, refine_orbit);
+                                                                 &certificate, refinement);
 }
 
 } // namespace gdcert

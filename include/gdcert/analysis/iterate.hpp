@@ -258,37 +258,24 @@ template <class Value = double, class Problem>
 }
 
 namespace detail {
-/// Largest eigenvalue of a symmetric matrix. Fixed-size solvers for the small problems (closed
-/// form for 2 × 2) keep the per-point cost of a sweep low; every size uses Eigen's
-/// SelfAdjointEigenSolver otherwise. NaN when the matrix is not finite.
+/// Largest eigenvalue of a symmetric matrix: closed form for 1 × 1 and 2 × 2 (the scalar problems
+/// of a sweep build no solver), Eigen's SelfAdjointEigenSolver otherwise. One dynamic-size solver
+/// for every larger size: each instantiation of the solver costs its callers seconds of compile
+/// time (the compile-time report in README), fixed-size ones as much as the dynamic one. NaN when
+/// the matrix is not finite.
 template <class Real>
 [[nodiscard]] Real
 largest_eigenvalue(const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& h) {
   if (!h.allFinite())
     return std::numeric_limits<Real>::quiet_NaN();
-  switch (h.rows()) {
-  case 1:
+  if (h.rows() == 1)
     return h(0, 0);
-  case 2:
+  if (h.rows() == 2)
     return largest_block_eigenvalue(h(0, 0), h(1, 1), h(0, 1));
-  case 3: {
-    const Eigen::Matrix<Real, 3, 3> fixed = h;
-    return Eigen::SelfAdjointEigenSolver<Eigen::Matrix<Real, 3, 3>>(fixed, Eigen::EigenvaluesOnly)
-        .eigenvalues()
-        .maxCoeff();
-  }
-  case 4: {
-    const Eigen::Matrix<Real, 4, 4> fixed = h;
-    return Eigen::SelfAdjointEigenSolver<Eigen::Matrix<Real, 4, 4>>(fixed, Eigen::EigenvaluesOnly)
-        .eigenvalues()
-        .maxCoeff();
-  }
-  default:
-    return Eigen::SelfAdjointEigenSolver<Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>>(
-               h, Eigen::EigenvaluesOnly)
-        .eigenvalues()
-        .maxCoeff();
-  }
+  return Eigen::SelfAdjointEigenSolver<Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>>(
+             h, Eigen::EigenvaluesOnly)
+      .eigenvalues()
+      .maxCoeff();
 }
 } // namespace detail
 

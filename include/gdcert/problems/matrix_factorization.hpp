@@ -24,16 +24,19 @@ public:
   };
 
   /// Throws gdcert::invalid_parameter unless η > 0, X is non-empty and finite, r >= 1, λ >= 0.
-  matrix_factorization(double step_size, matrix<double> target, Eigen::Index rank,
+  /// A template so that the singular value decomposition behind minimum_loss() is compiled only
+  /// by code that builds a matrix problem (README, "Compile time").
+  template <class Target>
+  matrix_factorization(double step_size, const Eigen::MatrixBase<Target>& target, Eigen::Index rank,
                        double lambda = 0.0)
-      : eta_(require_positive("step size eta", step_size)), x_(std::move(target)), r_(rank),
+      : eta_(require_positive("step size eta", step_size)), x_(target), r_(rank),
         lambda_(require_non_negative("regularization lambda", lambda)) {
     require_at_least("target X rows m", x_.rows(), 1);
     require_at_least("target X columns n", x_.cols(), 1);
     require_at_least("factor rank r", r_, 1);
     if (!x_.allFinite())
       throw invalid_parameter("target X", "non-finite entries", "finite entries");
-    minimum_loss_ = eckart_young_minimum();
+    minimum_loss_ = eckart_young_minimum(x_);
   }
 
   [[nodiscard]] double step_size() const noexcept { return eta_; }
@@ -160,8 +163,9 @@ public:
   }
 
 private:
-  [[nodiscard]] double eckart_young_minimum() const {
-    const vector<double> s = Eigen::JacobiSVD<matrix<double>>(x_).singularValues();
+  template <class Target>
+  [[nodiscard]] double eckart_young_minimum(const Target& target) const {
+    const vector<double> s = Eigen::JacobiSVD<Target>(target).singularValues();
     double total = 0;
     for (Eigen::Index i = 0; i < s.size(); ++i)
       total += i < r_

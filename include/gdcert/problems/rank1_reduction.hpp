@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 namespace gdcert {
 
@@ -68,8 +69,11 @@ public:
   }
 
 private:
-  static vector<double> signal_values(const matrix_factorization& problem) {
-    const vector<double> s = Eigen::JacobiSVD<matrix<double>>(problem.target()).singularValues();
+  // A template, so that JacobiSVD<matrix<double>> is instantiated only with rank1_reduction.
+  template <class Problem>
+  static vector<double> signal_values(const Problem& problem) {
+    using target_type = std::decay_t<decltype(problem.target())>;
+    const vector<double> s = Eigen::JacobiSVD<target_type>(problem.target()).singularValues();
     const double tolerance = std::max(problem.target().rows(), problem.target().cols()) *
                              std::numeric_limits<double>::epsilon() * (s.size() ? s(0) : 0.0);
     Eigen::Index k = 0;

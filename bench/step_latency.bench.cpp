@@ -127,6 +127,35 @@ void step_and_state_parameter(benchmark::State& bench) {
 
 } // namespace
 
+// The sharpness fallback for problems without a closed form (analysis/iterate.hpp): λ_max of the
+// Hessian through one dynamic-size SelfAdjointEigenSolver, against the fixed-size 4 × 4 solver it
+// replaced (issue #11: one instantiation instead of three). A sweep pays this once per point.
+gdcert::rank1_approximation::state<double> sharpness_point() {
+  gdcert::vector<double> a(1), b(1);
+  a << 0.9;
+  b << -0.4;
+  return {a, b, 0.3, 0.2};
+}
+void sharpness_dynamic(benchmark::State& bench) {
+  const gdcert::rank1_approximation problem(eta, 1); // 4 coordinates (a, b, u, v)
+  const auto x = sharpness_point();
+  for (auto _ : bench)
+    benchmark::DoNotOptimize(gdcert::sharpness(problem, x));
+  bench.SetItemsProcessed(bench.iterations());
+}
+void sharpness_fixed_size(benchmark::State& bench) {
+  const gdcert::rank1_approximation problem(eta, 1);
+  const auto x = sharpness_point();
+  for (auto _ : bench) {
+    const Eigen::Matrix4d h = problem.hessian(x);
+    benchmark::DoNotOptimize(
+        Eigen::SelfAdjointEigenSolver<Eigen::Matrix4d>(h, Eigen::EigenvaluesOnly)
+            .eigenvalues()
+            .maxCoeff());
+  }
+  bench.SetItemsProcessed(bench.iterations());
+}
+
 BENCHMARK(scalar)->Name("step/scalar_factorization");
 BENCHMARK(scalar_vector)->Name("step/scalar_vector_factorization/d=8");
 BENCHMARK(regularized)->Name("step/regularized_factorization/d=8");
@@ -138,3 +167,5 @@ BENCHMARK(matrix)->Name("step/matrix_factorization/5x5/r=1");
 BENCHMARK(certificate_value)->Name("factorization_certificate/value");
 BENCHMARK(state_parameter)->Name("factorization_certificate/state_parameter");
 BENCHMARK(step_and_state_parameter)->Name("rank1_factorization/step+state_parameter");
+BENCHMARK(sharpness_dynamic)->Name("sharpness/rank1_approximation/k=1/dynamic_solver");
+BENCHMARK(sharpness_fixed_size)->Name("sharpness/rank1_approximation/k=1/fixed_4x4_solver");

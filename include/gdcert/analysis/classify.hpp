@@ -215,6 +215,11 @@ struct orbit_refinement {
 /// The refinement slot of classify when no refinement is asked for.
 struct no_orbit_refinement {};
 
+/// What classify accepts as its refinement argument.
+template <class Refinement>
+concept orbit_refinement_choice =
+    std::same_as<Refinement, no_orbit_refinement> || std::same_as<Refinement, orbit_refinement>;
+
 namespace detail {
 
 template <class Problem, class Real, class Certificate, class Refinement>
@@ -354,8 +359,7 @@ classify_trajectory(const Problem& problem, typename Problem::template state<Rea
 /// (Newton on Gᵖ(x) − x, stability/periodic_orbit.hpp) and orbit_confirmed says whether it
 /// converged with minimal period p. Throws gdcert::invalid_parameter for invalid criteria or a
 /// non-finite x₀.
-template <class Problem, class State, class Refinement = no_orbit_refinement>
-requires std::same_as<Refinement, no_orbit_refinement> || std::same_as<Refinement, orbit_refinement>
+template <class Problem, class State, orbit_refinement_choice Refinement = no_orbit_refinement>
 [[nodiscard]] auto classify(const Problem& problem, const State& initial,
                             const outcome_criteria& criteria = {},
                             const Refinement& refinement = {}) {
@@ -366,12 +370,11 @@ requires std::same_as<Refinement, no_orbit_refinement> || std::same_as<Refinemen
 
 /// As classify, with a certificate attached (δ = η): also reports I(η; x₀), δ₀, δ_T and whether
 /// δ_t stayed monotone (certificate_trace; MATH.md §4).
-template <class Problem, class State, class Certificate, class Refinement = no_orbit_refinement>
-requires std::same_as<Refinement, no_orbit_refinement> || std::same_as<Refinement, orbit_refinement>
-[[nodiscard]] auto classify_certified(const Problem& problem, const State& initial,
-                                      const Certificate& certificate,
-                                      const outcome_criteria& criteria = {},
-                                      const Refinement& refinement = {}) {
+template <class Problem, class State, class Certificate,
+          orbit_refinement_choice Refinement = no_orbit_refinement>
+[[nodiscard]] auto
+classify_certified(const Problem& problem, const State& initial, const Certificate& certificate,
+                   const outcome_criteria& criteria = {}, const Refinement& refinement = {}) {
   using Real = typename decltype(problem.coordinates(initial))::Scalar;
   return detail::classify_trajectory<Problem, Real, Certificate>(problem, initial, criteria,
                                                                  &certificate, refinement);

@@ -28,16 +28,21 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 
-# (label, source, target ratio to <Eigen/Dense> or None); the first entry is the baseline.
+# (label, source, extra compile flags, target ratio to <Eigen/Dense> or None); the first entry is
+# the baseline.
 UNITS = [
-    ("`<Eigen/Dense>` alone, empty `main`", HERE / "eigen_dense.cpp", None),
-    ("`<gdcert/gdcert.hpp>`, empty `main`", HERE / "umbrella.cpp", 2.0),
-    ("README example (`examples/readme_example.cpp`)", ROOT / "examples" / "readme_example.cpp", 2.0),
-    ("one `classify` call (rank-1 factorization)", HERE / "classify_call.cpp", 4.0),
-    ("one certified `sweep` call (rank-1 factorization, lanes<4>)", HERE / "sweep_call.cpp", 4.0),
-    ("one `verify_inwardness` call (interval proof, App. L)", HERE / "verify_inwardness_call.cpp", None),
-    ("user-defined problem through `classify` and `sweep`", HERE / "user_problem.cpp", None),
-    ("the same plus `find_periodic_orbit` (Newton + spectrum)", HERE / "user_problem.cpp", None),
+    ("`<Eigen/Dense>` alone, empty `main`", HERE / "eigen_dense.cpp", [], None),
+    ("`<gdcert/gdcert.hpp>`, empty `main`", HERE / "umbrella.cpp", [], 2.0),
+    ("README example (`examples/readme_example.cpp`)", ROOT / "examples" / "readme_example.cpp",
+     [], 2.0),
+    ("one `classify` call (rank-1 factorization)", HERE / "classify_call.cpp", [], 4.0),
+    ("one certified `sweep` call (rank-1 factorization, lanes<4>)", HERE / "sweep_call.cpp", [],
+     4.0),
+    ("one `verify_inwardness` call (interval proof, App. L)", HERE / "verify_inwardness_call.cpp",
+     [], None),
+    ("user-defined problem through `classify` and `sweep`", HERE / "user_problem.cpp", [], None),
+    ("the same plus `find_periodic_orbit` (Newton + spectrum)", HERE / "user_problem.cpp",
+     ["-DGDCERT_REPORT_PERIODIC_ORBIT"], None),
 ]
 MEMORY_LIMIT_MB = 1000  # no translation unit of the report above 1 GB peak
 
@@ -63,8 +68,7 @@ def compile_once(command):
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
+    if os.waitstatus_to_exitcode(status) != 0:
         sys.stderr.write(output.decode(errors="replace"))
         sys.exit(f"report.py: compilation failed: {shlex.join(command)}")
     # ru_maxrss is in KiB on Linux: the largest of the process tree (cc1plus dominates).
@@ -95,8 +99,7 @@ def main() -> int:
         compiler_version = subprocess.run([args.compiler, "--version"], capture_output=True,
                                           text=True).stdout.splitlines()[0]
         rows = []
-        for label, source, target in UNITS:
-            defines = ["-DGDCERT_REPORT_PERIODIC_ORBIT"] if "find_periodic_orbit" in label else []
+        for label, source, defines, target in UNITS:
             command = [args.compiler, *flags, *defines, *[f"-I{i}" for i in includes], "-c",
                        str(source), "-o", str(scratch / "unit.o")]
             runs = [compile_once(command) for _ in range(args.repeat)]

@@ -3,8 +3,10 @@
 // Opt-in, not included here (each costs compile time that only its callers should pay; the
 // compile-time report in README measures them): the output writers (<gdcert/io.hpp>: CSV, NPY,
 // provenance; io/png.hpp needs the stb headers, Debian libstb-dev), the scalar adapters in
-// gdcert/scalar/ (rational, lanes, interval, jet) and analysis/rigorous_scan.hpp (it evaluates in
-// gdcert::interval).
+// gdcert/scalar/ (rational, lanes, interval, jet), and the engines of single appendices:
+// analysis/boundary_scan.hpp (with directions.hpp and ray_polynomial.hpp: the App. L/M inwardness
+// scans and pass/fail maps), analysis/rigorous_scan.hpp (their interval proof) and
+// analysis/box_counting.hpp (fractal dimension of basin boundaries).
 #pragma once
 
 #include <gdcert/core/error.hpp>
@@ -42,12 +44,8 @@
 #include <gdcert/stability/rank1_spectra.hpp>
 #include <gdcert/stability/uniqueness.hpp>
 
-#include <gdcert/analysis/boundary_scan.hpp>
-#include <gdcert/analysis/box_counting.hpp>
 #include <gdcert/analysis/classify.hpp>
-#include <gdcert/analysis/directions.hpp>
 #include <gdcert/analysis/execution.hpp>
 #include <gdcert/analysis/iterate.hpp>
 #include <gdcert/analysis/outcome.hpp>
-#include <gdcert/analysis/ray_polynomial.hpp>
 #include <gdcert/analysis/sweep.hpp>

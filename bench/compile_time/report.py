@@ -43,6 +43,8 @@ UNITS = [
     ("user-defined problem through `classify` and `sweep`", HERE / "user_problem.cpp", [], None),
     ("the same plus `find_periodic_orbit` (Newton + spectrum)", HERE / "user_problem.cpp",
      ["-DGDCERT_REPORT_PERIODIC_ORBIT"], None),
+    ("a problem from its loss (`from_loss<3>`) through `classify` and `sweep`",
+     HERE / "loss_problem.cpp", [], None),
 ]
 MEMORY_LIMIT_MB = 1000  # no translation unit of the report above 1 GB peak
 

@@ -6,6 +6,7 @@
 #include <gdcert/analysis/ray_polynomial.hpp>
 #include <gdcert/core/error.hpp>
 #include <gdcert/core/scalar.hpp>
+#include <gdcert/problems/problem.hpp>
 #include <gdcert/scalar/lanes.hpp>
 
 #include <Eigen/Core>
@@ -155,6 +156,7 @@ template <class T>
 /// The direct evaluation: x = d/√(dᵀPd), one step of the problem's map, I = GD(x)ᵀP GD(x) − 1.
 /// Optionally returns x and GD(x).
 template <class Problem>
+requires gradient_map_over<Problem, double>
 [[nodiscard]] double post_step_value(const Problem& problem, const Eigen::MatrixXd& p,
                                      const Eigen::Ref<const Eigen::VectorXd>& d,
                                      Eigen::VectorXd* point = nullptr,
@@ -176,6 +178,7 @@ template <class Problem>
 /// quadratic certificate given as its matrix P (normal form xᵀPx − 1). `published_scale` converts
 /// a published-units tolerance to the normal form (1 when P is already the published form).
 template <int W = 4, class Problem>
+requires gradient_map_over<Problem, double> && gradient_map_over<Problem, lanes<W>>
 [[nodiscard]] boundary_scan_result
 boundary_scan_direct(const Problem& problem, const Eigen::MatrixXd& p,
                      const direction_table& directions, const boundary_scan_options& options = {},
@@ -246,6 +249,7 @@ boundary_scan_direct(const Problem& problem, const Eigen::MatrixXd& p,
 /// the unit sphere (poll ±h eᵢ, renormalise, keep the best improving poll, else halve h), every
 /// evaluation re-projected onto I = 0 and stepped by the problem's own map.
 template <class Problem>
+requires gradient_map_over<Problem, double>
 [[nodiscard]] refinement_result refine_direction(const Problem& problem, const Eigen::MatrixXd& p,
                                                  const Eigen::Ref<const Eigen::VectorXd>& start,
                                                  const refinement_options& options = {}) {

@@ -5,6 +5,7 @@
 #include <gdcert/analysis/outcome.hpp>
 #include <gdcert/core/error.hpp>
 #include <gdcert/core/scalar.hpp>
+#include <gdcert/problems/problem.hpp>
 #include <gdcert/stability/periodic_orbit.hpp>
 
 #include <algorithm>
@@ -360,6 +361,7 @@ classify_trajectory(const Problem& problem, typename Problem::template state<Rea
 /// converged with minimal period p. Throws gdcert::invalid_parameter for invalid criteria or a
 /// non-finite x₀.
 template <class Problem, class State, orbit_refinement_choice Refinement = no_orbit_refinement>
+requires problem<Problem>
 [[nodiscard]] auto classify(const Problem& problem, const State& initial,
                             const outcome_criteria& criteria = {},
                             const Refinement& refinement = {}) {
@@ -372,9 +374,11 @@ template <class Problem, class State, orbit_refinement_choice Refinement = no_or
 /// δ_t stayed monotone (certificate_trace; MATH.md §4).
 template <class Problem, class State, class Certificate,
           orbit_refinement_choice Refinement = no_orbit_refinement>
-[[nodiscard]] auto
-classify_certified(const Problem& problem, const State& initial, const Certificate& certificate,
-                   const outcome_criteria& criteria = {}, const Refinement& refinement = {}) {
+requires problem<Problem>
+[[nodiscard]] auto classify_certified(const Problem& problem, const State& initial,
+                                      const Certificate& certificate,
+                                      const outcome_criteria& criteria = {},
+                                      const Refinement& refinement = {}) {
   using Real = typename decltype(problem.coordinates(initial))::Scalar;
   return detail::classify_trajectory<Problem, Real, Certificate>(problem, initial, criteria,
                                                                  &certificate, refinement);

@@ -4,6 +4,7 @@
 #include <gdcert/core/error.hpp>
 #include <gdcert/core/scalar.hpp>
 #include <gdcert/problems/diagonal_approximation.hpp>
+#include <gdcert/problems/problem.hpp>
 #include <gdcert/problems/quartic.hpp>
 #include <gdcert/problems/rank1_factorization.hpp>
 #include <gdcert/problems/scalar.hpp>
@@ -54,8 +55,8 @@ struct null_observer {
 /// t = 0, …, steps. Returns the number of steps taken (= steps). The problem, state and observer
 /// are template parameters, so the loop inlines the map; with null_observer it is the bare loop.
 template <class Problem, class State, observer<State> Observer = null_observer>
-std::size_t iterate(const Problem& problem, State& x, std::size_t steps,
-                    Observer&& observe = Observer{}) {
+requires steps_state<Problem, State> std::size_t
+iterate(const Problem& problem, State& x, std::size_t steps, Observer&& observe = Observer{}) {
   if constexpr (std::is_same_v<std::remove_cvref_t<Observer>, null_observer>) {
     for (std::size_t t = 0; t < steps; ++t)
       x = problem.step(x);
@@ -74,8 +75,9 @@ std::size_t iterate(const Problem& problem, State& x, std::size_t steps,
 /// number of steps taken: the first t with stop(x_t, t), or max_steps.
 template <class Problem, class State, stop_predicate<State> Stop,
           observer<State> Observer = null_observer>
-std::size_t run_until(const Problem& problem, State& x, Stop&& stop, std::size_t max_steps,
-                      Observer&& observe = Observer{}) {
+requires steps_state<Problem, State> std::size_t run_until(const Problem& problem, State& x,
+                                                           Stop&& stop, std::size_t max_steps,
+                                                           Observer&& observe = Observer{}) {
   constexpr bool watched = !std::is_same_v<std::remove_cvref_t<Observer>, null_observer>;
   if constexpr (watched)
     observe(std::as_const(x), std::size_t{0});

@@ -6,6 +6,7 @@
 #include <gdcert/core/scalar.hpp>
 #include <gdcert/problems/detail/rank1_two_by_two.hpp>
 #include <gdcert/problems/detail/two_coordinate.hpp>
+#include <gdcert/problems/problem.hpp>
 #include <gdcert/scalar/interval.hpp>
 #include <gdcert/scalar/jet.hpp>
 #include <gdcert/scalar/rational.hpp>
@@ -648,6 +649,9 @@ template <class Certificate, class... Parameters>
 
 /// Proves or refutes sup over {I = 0} of I(GD(x)) <= 0 outside N_ε (see the header comment).
 template <class Problem, class Level>
+requires gradient_map_over<Problem, interval> && gradient_map_over<Problem, rational> && requires {
+  std::integral_constant<Eigen::Index, Problem::dimension()>{};
+}
 [[nodiscard]] inwardness_result verify_inwardness(const Problem& problem, const Level& level,
                                                   const rigorous_options& options = {},
                                                   const execution_policy& policy = {}) {

@@ -8,6 +8,7 @@
 #include <gdcert/core/counter_random.hpp>
 #include <gdcert/core/error.hpp>
 #include <gdcert/core/scalar.hpp>
+#include <gdcert/problems/problem.hpp>
 #include <gdcert/scalar/lanes.hpp>
 
 #include <algorithm>
@@ -829,6 +830,8 @@ private:
 /// bounds, coordinate index out of range), invalid options or policy; gdcert::cancelled when
 /// cancelled through the policy.
 template <int W = 4, class Problem, class Certificate = no_certificate, class Overlay = no_overlay>
+requires problem<Problem> &&
+    gradient_map_over<Problem, detail::lane_scalar<detail::pack_shape<W>::width>>
 [[nodiscard]] sweep_result sweep(const Problem& problem, const sweep_plane& plane,
                                  const sweep_options& options = {},
                                  const execution_policy& policy = {},

@@ -8,48 +8,111 @@
 
 #include <cmath>
 #include <concepts>
+#include <optional>
 #include <string>
 #include <type_traits>
 
 namespace gdcert {
 
-/// A problem `P` is a loss R together with its gradient-descent map x ↦ x − η∇R(x).
+/// The polynomial part of a problem over one scalar type T: what a sweep needs of lane packs, the
+/// verifier of intervals and jets, the exact checks of rationals.
 ///
 /// Valid expressions (`p` a `const P&`, `x` a `typename P::template state<T>`, `c` a `vector<T>`):
 // clang-format off
-/// | expression                          | returns        | meaning                                   |
-/// |-------------------------------------|----------------|-------------------------------------------|
-/// | `typename P::template state<T>`     | type           | the paper's named coordinates (a, b, u, v) |
-/// | `p.step_size()`                     | `double`       | η (validated > 0 at construction)         |
-/// | `p.dimension()`                     | `Eigen::Index` | number of real coordinates                |
-/// | `p.step(x)`                         | `state<T>`     | the GD map, branch-free (MATH.md §1)      |
-/// | `p.loss(x)`                         | `T`            | R(x)                                      |
-/// | `p.gradient(x)`                     | `state<T>`     | ∇R(x), same layout as x                   |
-/// | `p.hessian(x)`                      | `matrix<T>`    | ∇²R(x) in coordinate order                |
-/// | `p.jacobian(x)`                     | `matrix<T>`    | D step(x) = I − η∇²R(x) (J_out_in)        |
-/// | `p.coordinates(x)`                  | `vector<T>`    | x flattened in the documented order       |
-/// | `p.template from_coordinates<T>(c)` | `state<T>`     | inverse of coordinates                    |
-/// | `p.distance_to_minimizers(x)`       | `Real`         | Euclidean distance to M* (floating T)     |
-/// | `p.distance_to_stationary(x)`       | `Real`         | Euclidean distance to S (floating T)      |
-/// | `p.is_minimizer(x, tol)`            | `bool`         | distance to M* ≤ tol                      |
-/// | `p.is_stationary(x, tol)`           | `bool`         | distance to S ≤ tol                       |
-/// | `p.sharpness(x)` (optional)         | `Real`         | λ_max(∇²R(x)) in closed form (floating T) |
+/// | expression                          | returns        | meaning                                    |
+/// |-------------------------------------|----------------|--------------------------------------------|
+/// | `typename P::template state<T>`     | type           | the state (the paper's named coordinates)  |
+/// | `p.step_size()`                     | `double`       | η (validated > 0 at construction)          |
+/// | `p.dimension()`                     | `Eigen::Index` | number of real coordinates                 |
+/// | `p.step(x)`                         | `state<T>`     | the GD map x − η∇R(x), branch-free (MATH.md §1)|
+/// | `p.loss(x)`                         | `T`            | R(x)                                       |
+/// | `p.coordinates(x)`                  | `vector<T>`    | x flattened in the documented order        |
+/// | `p.template from_coordinates<T>(c)` | `state<T>`     | inverse of coordinates                     |
 // clang-format on
-/// `step`, `loss`, `gradient`, `hessian` are polynomials written once over T: they run with
-/// double, long double, gdcert::rational, intervals and gdcert::lanes<W>. Parameters are validated
-/// once, when the problem is built; `step` never checks.
-template <class P, class T = double>
-concept problem = requires(const P& p, const typename P::template state<T>& x, const vector<T>& c) {
+template <class P, class T>
+concept gradient_map_over = requires(const P& p, const typename P::template state<T>& x,
+                                     const vector<T>& c) {
   { p.step_size() } -> std::convertible_to<double>;
   { p.dimension() } -> std::convertible_to<Eigen::Index>;
   { p.step(x) } -> std::same_as<typename P::template state<T>>;
   { p.loss(x) } -> std::convertible_to<T>;
-  { p.gradient(x) } -> std::same_as<typename P::template state<T>>;
-  { p.hessian(x) } -> std::convertible_to<matrix<T>>;
-  { p.jacobian(x) } -> std::convertible_to<matrix<T>>;
   { p.coordinates(x) } -> std::convertible_to<vector<T>>;
   { p.template from_coordinates<T>(c) } -> std::same_as<typename P::template state<T>>;
 };
+
+/// A problem `P` is a loss R together with its gradient-descent map x ↦ x − η∇R(x): everything the
+/// engines (classify, sweep, find_periodic_orbit, the boundary scans) ask of it. It is
+/// gradient_map_over<P, T> and, with `tol` a `double`:
+// clang-format off
+/// | expression                          | returns        | meaning                                    |
+/// |-------------------------------------|----------------|--------------------------------------------|
+/// | `p.gradient(x)`                     | `state<T>`     | ∇R(x), same layout as x                    |
+/// | `p.hessian(x)`                      | `matrix<T>`    | ∇²R(x) in coordinate order                 |
+/// | `p.jacobian(x)`                     | `matrix<T>`    | D step(x) = I − η∇²R(x) (J_out_in)         |
+/// | `p.validate_state(x)`               |                | throws invalid_parameter for a bad state   |
+/// | `p.is_minimizer(x, tol)`            | `bool`         | x within tol of the minimizer set M*       |
+/// | `p.is_stationary(x, tol)`           | `bool`         | x within tol of the stationary set S       |
+// clang-format on
+///
+/// gradient_descent_map (the CRTP base below) supplies `jacobian`, `validate_state`,
+/// `is_minimizer` and `is_stationary`. Optional members, each with a generic fallback:
+// clang-format off
+/// | optional member                     | returns | used for                       | fallback                              |
+/// |-------------------------------------|---------|--------------------------------|---------------------------------------|
+/// | `p.distance_to_minimizers(x)`       | `Real`  | is_minimizer, classify reports | `minimum_loss()`: ‖∇R‖ ≤ tol and R − R* ≤ tol |
+/// | `p.distance_to_stationary(x)`       | `Real`  | is_stationary                  | ‖∇R(x)‖ ≤ tol                         |
+/// | `p.minimum_loss()`                  | `std::optional<double>` | the loss gap above | loss_problem: second-order test (∇²R ⪰ −tol) |
+/// | `p.sharpness(x)`                    | `Real`  | λ_max(∇²R) in sweeps, classify | largest eigenvalue of `p.hessian(x)`  |
+// clang-format on
+/// `step`, `loss`, `gradient`, `hessian` are polynomials written once over T: they run with
+/// double, long double, gdcert::rational, intervals and gdcert::lanes<W>. Parameters are validated
+/// once, when the problem is built; `step` never checks. problems/loss_problem.hpp builds a
+/// problem from its loss alone.
+template <class P, class T = double>
+concept problem = gradient_map_over<P, T> &&
+    requires(const P& p, const typename P::template state<T>& x, double tolerance) {
+  { p.gradient(x) } -> std::same_as<typename P::template state<T>>;
+  { p.hessian(x) } -> std::convertible_to<matrix<T>>;
+  { p.jacobian(x) } -> std::convertible_to<matrix<T>>;
+  p.validate_state(x);
+  { p.is_minimizer(x, tolerance) } -> std::convertible_to<bool>;
+  { p.is_stationary(x, tolerance) } -> std::convertible_to<bool>;
+};
+
+/// A map that advances a state: what iterate and run_until need (any scalar, lane packs included).
+template <class P, class State>
+concept steps_state = requires(const P& p, const State& x) {
+  { p.step(x) } -> std::convertible_to<State>;
+};
+
+namespace detail {
+template <class P, class State>
+concept has_minimizer_distance = requires(const P& p, const State& x) {
+  p.distance_to_minimizers(x);
+};
+template <class P, class State>
+concept has_stationary_distance = requires(const P& p, const State& x) {
+  p.distance_to_stationary(x);
+};
+template <class P>
+concept has_minimum_loss = requires(const P& p) {
+  { p.minimum_loss() } -> std::convertible_to<std::optional<double>>;
+};
+template <class P>
+concept has_second_order_test = requires(const P& p, const matrix<double>& h, double tolerance) {
+  { p.positive_semidefinite(h, tolerance) } -> std::convertible_to<bool>;
+};
+
+/// ‖∇R(x)‖ (Euclidean, in coordinate order) as a double.
+template <class P, class State>
+[[nodiscard]] double gradient_norm(const P& p, const State& x) {
+  const auto g = p.coordinates(p.gradient(x));
+  double sum = 0;
+  for (Eigen::Index i = 0; i < g.size(); ++i)
+    sum += static_cast<double>(g(i)) * static_cast<double>(g(i));
+  return std::sqrt(sum);
+}
+} // namespace detail
 
 /// CRTP base of every problem: since each map is x − η∇R(x), its Jacobian is I − η∇²R(x); writing
 /// it once here means the analytic Hessian is the single place second derivatives live.
@@ -99,15 +162,41 @@ public:
                                   "a finite number");
   }
 
-  /// True when x lies within `tolerance` (Euclidean) of the minimizer set M*.
+  /// True when x lies within `tolerance` (Euclidean) of the minimizer set M*. Without
+  /// distance_to_minimizers: x is stationary (‖∇R(x)‖ ≤ tolerance) and its loss is within
+  /// tolerance of the known minimum R* (`minimum_loss()`), or, where R* is not known, ∇²R(x) has
+  /// no eigenvalue below −tolerance (a second-order minimum; loss_problem provides the test).
   template <class State>
+  requires detail::has_minimizer_distance<Derived, State> || detail::has_minimum_loss<Derived>
   [[nodiscard]] bool is_minimizer(const State& x, double tolerance) const {
-    return static_cast<const Derived&>(*this).distance_to_minimizers(x) <= tolerance;
+    const auto& self = static_cast<const Derived&>(*this);
+    if constexpr (detail::has_minimizer_distance<Derived, State>) {
+      return self.distance_to_minimizers(x) <= tolerance;
+    } else {
+      if (!(detail::gradient_norm(self, x) <= tolerance))
+        return false;
+      if (const std::optional<double> minimum = self.minimum_loss())
+        return static_cast<double>(self.loss(x)) - *minimum <= tolerance;
+      if constexpr (detail::has_second_order_test<Derived>) {
+        const auto c = self.coordinates(x);
+        const vector<double> point = c.template cast<double>();
+        return self.positive_semidefinite(
+            self.hessian(self.template from_coordinates<double>(point)), tolerance);
+      } else {
+        return false; // no way to tell a minimizer from a saddle: stationary points are saddles
+      }
+    }
   }
-  /// True when x lies within `tolerance` (Euclidean) of the stationary set S.
+  /// True when x lies within `tolerance` (Euclidean) of the stationary set S; without
+  /// distance_to_stationary, when ‖∇R(x)‖ ≤ tolerance (near a non-degenerate stationary point
+  /// the distance is about ‖∇R‖/|λ|, λ the Hessian's eigenvalue of smallest magnitude).
   template <class State>
   [[nodiscard]] bool is_stationary(const State& x, double tolerance) const {
-    return static_cast<const Derived&>(*this).distance_to_stationary(x) <= tolerance;
+    const auto& self = static_cast<const Derived&>(*this);
+    if constexpr (detail::has_stationary_distance<Derived, State>)
+      return self.distance_to_stationary(x) <= tolerance;
+    else
+      return detail::gradient_norm(self, x) <= tolerance;
   }
 };
 

@@ -157,6 +157,7 @@ template <class Real>
 template <class Problem, class State,
           class Real = typename decltype(std::declval<const Problem&>().coordinates(
               std::declval<const State&>()))::Scalar>
+requires problem<Problem>
 [[nodiscard]] periodic_orbit<Problem, Real> find_periodic_orbit(const Problem& problem,
                                                                 const State& start, int period,
                                                                 const orbit_options& options = {}) {
@@ -233,6 +234,7 @@ template <class Problem, class State,
 
 /// A fixed point (period 1) of the GD map near `start`.
 template <class Problem, class State>
+requires problem<Problem>
 [[nodiscard]] auto find_fixed_point(const Problem& problem, const State& start,
                                     const orbit_options& options = {}) {
   return find_periodic_orbit(problem, start, 1, options);

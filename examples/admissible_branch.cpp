@@ -1,10 +1,11 @@
-// Admissible branch ξ(δ) (paper Figures 7-8, App. L, MATH.md §8): pass/fail maps of the one-step boundary-inward test for I(δ, ξ) of X = diag(1, σ).
+// Admissible branch ξ(δ) (paper Figures 7-8, App. L, docs/formulas.md §8): pass/fail maps of the one-step boundary-inward test for I(δ, ξ) of X = diag(1, σ).
 //
 // For X = diag(1, σ) the two-parameter certificate (30, 401) I(δ, ξ; x) passes the boundary-inward
 // test (403) when max I(δ, ξ; GD(x)) <= 1e-4 over x = d/√q(d) on its level set, d on the boundary of
-// [−1, 1]⁴ from a 41⁴ grid (512,320 directions). Published grid (MATH.md §8): δ ∈ [0.05, 1.95],
-// ξ ∈ [0.05, min(2/σ, 6)] (the singular ξ = 2/σ left out), step 0.05, σ ∈ {.01, .2, .4, .6, .8, .99},
-// η ∈ {.2, .6}. The scan is analysis/boundary_scan.hpp (fast ray-polynomial path).
+// [−1, 1]⁴ from a 41⁴ grid (512,320 directions). Published grid (docs/formulas.md §8):
+// δ ∈ [0.05, 1.95], ξ ∈ [0.05, min(2/σ, 6)] (the singular ξ = 2/σ left out), step 0.05,
+// σ ∈ {.01, .2, .4, .6, .8, .99}, η ∈ {.2, .6}. The scan is analysis/boundary_scan.hpp (fast
+// ray-polynomial path).
 //
 // Claims checked, each ending in a PASS/FAIL line computed from the run:
 //   * App. L (i): the factorization branch ξ = 4δ/(4 − δ²) at σ = 0.01 (scanned on the branch itself,

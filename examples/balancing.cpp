@@ -1,11 +1,11 @@
 // Balancing effect of large step sizes (Wang et al., Theorems 3.1-3.2): GD with the largest admissible h converges to a minimizer with ‖x‖² + ‖y‖² <= 2/h.
 //
-// Reproduces [W Thm 3.1-3.2] (MATH.md §6): minimize ½(μ − xᵀy)² over x, y ∈ ℝ^d by GD with learning
-// rate h, x' = x + h(μ − xᵀy)y, y' = y + h(μ − xᵀy)x — in gdcert the ℓ2-regularized problem without
-// ridge, regularized_factorization(h, d, μ, 0) [LM 4] with (u, v) = (x, y) and target y = μ. For
-// h <= min{4/(‖x₀‖² + ‖y₀‖² + 4μ), 1/(3μ)} (gdcert::balancing_step_bound) and almost every
-// (x₀, y₀), GD converges to a global minimizer (xᵀy = μ) [Thm 3.1] with ‖x‖² + ‖y‖² <= 2/h, hence
-// ‖x − y‖² <= 2/h − 2μ [Thm 3.2].
+// Reproduces [W Thm 3.1-3.2] (docs/formulas.md §6): minimize ½(μ − xᵀy)² over x, y ∈ ℝ^d by GD
+// with learning rate h, x' = x + h(μ − xᵀy)y, y' = y + h(μ − xᵀy)x — in gdcert the ℓ2-regularized
+// problem without ridge, regularized_factorization(h, d, μ, 0) [LM 4] with (u, v) = (x, y) and
+// target y = μ. For h <= min{4/(‖x₀‖² + ‖y₀‖² + 4μ), 1/(3μ)} (gdcert::balancing_step_bound) and
+// almost every (x₀, y₀), GD converges to a global minimizer (xᵀy = μ) [Thm 3.1] with
+// ‖x‖² + ‖y‖² <= 2/h, hence ‖x − y‖² <= 2/h − 2μ [Thm 3.2].
 // Setting: μ = 1, d = 10 (their Figure 2); x₀, y₀ in uniformly random directions with norms drawn
 // log-uniformly from [0.05, 20] each, so both regimes of the bound occur (‖x₀‖² + ‖y₀‖² above 8μ:
 // h = 4/(‖x₀‖² + ‖y₀‖² + 4μ), highly unbalanced starts included; below: h = 1/(3μ)); each run uses

@@ -1,7 +1,7 @@
 // Main example: certified region I_fac(eta; x0) < 0 vs. where GD converges (paper Figure 4).
 //
-// Reproduces Figure 4 / Appendix J.1 of the paper (MATH.md §8). For rank-1 factorization of
-// X = diag(1, 0) (gdcert::rank1_factorization, map (14)) and its certificate I_fac (17):
+// Reproduces Figure 4 / Appendix J.1 of the paper (docs/formulas.md §8). For rank-1 factorization
+// of X = diag(1, 0) (gdcert::rank1_factorization, map (14)) and its certificate I_fac (17):
 //   * (a0, b0) on an N×N grid of [−2.5, 2.5]² (N = 200 by default, 60 with --quick),
 //   * (u0, v0) ∈ {(.2,.2), (.6,.6), (1,1), (1.4,1.4), (2,0)}, η ∈ {.2, .4, .8, 1.2}, T = 400 steps,
 //   * converged iff u² + v² < 1e−2 and |1 − ab| < 1e−2 after T steps (397); diverged iff a state

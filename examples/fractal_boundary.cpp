@@ -1,8 +1,8 @@
-// Fractal convergence boundary (Liang–Montúfar Figure 3 / Theorem 4, MATH.md §7-8): the regularized problem's quotient-plane boundary, its box-counting dimension and uncertainty exponent.
+// Fractal convergence boundary (Liang–Montúfar Figure 3 / Theorem 4, docs/formulas.md §7-8): the regularized problem's quotient-plane boundary, its box-counting dimension and uncertainty exponent.
 //
 // Problem: ½(uv − y)² + (λ/2)(u² + v²), y = 0.5, λ = 0.2, η = 1 (problems/regularized.hpp). GD is
 // semi-conjugate through T(u, v) = (uv − y, u² + v²) to the planar map F (dynamics/quotient_map.hpp,
-// MATH.md §7), and both minimizers map to T(M) = (−λ, 2(y − λ)) = (−0.2, 0.6).
+// docs/formulas.md §7), and both minimizers map to T(M) = (−λ, 2(y − λ)) = (−0.2, 0.6).
 // Quotient picture: (z, w) on an N × N grid of [−2.5, 3] × [0, 10] (as in [LM App. H]); points of the
 // state space w >= 2|z + y| are iterated by F for K steps and labelled converged iff they end within
 // 1e-6 of T(M); points outside the state space are a third label (not part of the boundary count).

@@ -3,7 +3,7 @@
 // Reproduces Figure 3 of the paper for scalar factorization ½(ab − 1)² (gdcert::scalar_factorization,
 // GD map (8)) in the coordinates L = 1 − ab (residual) and G = b² − a² (imbalance), where the level
 // set {I_sc(δ) = 0} is the axis-aligned ellipse E_sc(δ; L, G) = L² + G²/(4 − δ²) − 4/δ² = 0 (51)
-// (Proposition 5). The published trajectories (MATH.md §8):
+// (Proposition 5). The published trajectories (docs/formulas.md §8):
 //   * left:  (T, η, a0, b0) = (6, 0.9, 1.6, 1.9), crossing a sequence of shrinking ellipses;
 //   * right: (T, η, a0, b0) = (50, 1.05, 0.9, −0.4), converging to the terminal balanced set
 //     K₂ = {(L, 0) : L² <= 1} (160) rather than to a minimizer with G* ≠ 0.

@@ -1,9 +1,9 @@
 // The orthogonal reduction (4-6): GD on a rank-3 5×5 target equals the lifted (k+1)-dimensional run, and I_apx of the reduced system certifies the full run.
 //
-// Reproduces the reduction of the paper's Section 2 (MATH.md §1, (4-6)): with X = LΣRᵀ, the
-// rotation A ← RᵀA, B ← LᵀB turns GD on ½‖BAᵀ − X‖²_F (gdcert::matrix_factorization, rank r = 1)
-// into GD on the reduced system gdcert::rank1_approximation with target diag(σ₁..σ_k, 0), the
-// null-space blocks entering only through their norms (gdcert::rank1_reduction).
+// Reproduces the reduction of the paper's Section 2 (docs/formulas.md §1, (4-6)): with X = LΣRᵀ,
+// the rotation A ← RᵀA, B ← LᵀB turns GD on ½‖BAᵀ − X‖²_F (gdcert::matrix_factorization, rank
+// r = 1) into GD on the reduced system gdcert::rank1_approximation with target diag(σ₁..σ_k, 0),
+// the null-space blocks entering only through their norms (gdcert::rank1_reduction).
 // Targets (5×5, rank k = 3, L and R random orthogonal from a seeded generator):
 //   * general:     X = L diag(1, 0.6, 0.3, 0, 0) Rᵀ;
 //   * paper's case X = L diag(1, 1, 1, 0, 0) Rᵀ, whose reduced system is the rank-1 approximation

@@ -1,6 +1,6 @@
 // Period-2 lock-in of the full 4-D rank-1 factorization dynamics past η = 1 (paper Figure 5, App. J.2).
 //
-// Reproduces Figure 5 / Appendix J.2 (MATH.md §8): GD (14) on X = diag(1, 0)
+// Reproduces Figure 5 / Appendix J.2 (docs/formulas.md §8): GD (14) on X = diag(1, 0)
 // (gdcert::rank1_factorization) at η ∈ {1.05, 1.15, 1.23} ⊂ (1, √5 − 1), six random
 // initializations per η, T = 200 steps. As in (399-400), a0, b0 ~ N(0, 0.6²); the off-signal pair
 // is u0 = v0 = 0 in runs 0-2 and u0, v0 ~ N(0, 0.6²) in runs 3-5; a draw with I_fac(η; x0) >= 0 is
@@ -8,7 +8,7 @@
 // compared with the 2-cycle {L₋, L₊} of the balanced map g_η (182).
 // Claims checked, one PASS/FAIL line each, per η:
 //   * the residual of every run ends on {L₋, L₊}, alternating: the pair (L_{T−1}, L_T) is within
-//     tol_η of (L₋, L₊) or (L₊, L₋), and x_T is within tol_η of K₂^fac (161). The tolerance is
+//     tol_η of (L₋, L₊) or (L₊, L₋), and x_T is within tol_η of K₂^fac (168). The tolerance is
 //     the predicted linear contraction, not a tuned number: tol_η = 2·ρ_η^{T/2}, where ρ_η is the
 //     spectral radius of the monodromy D G²(x*) of the 4-D 2-cycle x* (found by Newton,
 //     stability/periodic_orbit.hpp) — on K₂ it is |μ_η| = |7 − 4η − 2η²| (183) unless a transverse

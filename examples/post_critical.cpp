@@ -1,6 +1,6 @@
 // Post-critical step sizes: factorization stays bounded, approximation with k = 2 blows up (paper Figure 6, App. K).
 //
-// Reproduces Figure 6 / Appendix K (MATH.md §8): GD on ½‖BAᵀ − X‖² with X = diag(1, 0)
+// Reproduces Figure 6 / Appendix K (docs/formulas.md §8): GD on ½‖BAᵀ − X‖² with X = diag(1, 0)
 // (gdcert::rank1_factorization, (14)) and X = diag(I₂, 0) (gdcert::rank1_approximation(η, 2),
 // (76)), η ∈ {0.9, 1.05, 1.2, 1.5}, 100 initializations per (problem, η), T = 600 steps, tracking
 // S_t = ‖a_t‖² + ‖b_t‖² + u_t² + v_t². Initializations as in App. K:

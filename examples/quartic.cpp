@@ -1,4 +1,4 @@
-// Quartic-augmented loss (paper Figures 9-10, App. M, MATH.md §8): the boundary-inward test of I_sc under GD on R_μ = ½(ab − 1)² + μ(ab − 1)⁴, δ_th(η) and the convergence regions.
+// Quartic-augmented loss (paper Figures 9-10, App. M, docs/formulas.md §8): the boundary-inward test of I_sc under GD on R_μ = ½(ab − 1)² + μ(ab − 1)⁴, δ_th(η) and the convergence regions.
 //
 // For each (η, δ) on the 0.05 grid of [0.05, 1.95]² and μ ∈ {1/4, 1/16, −1/16, −1/4}, the scalar
 // certificate I_sc(δ; ·) (10) passes the test (412) when max I_sc(δ; GD(x)) <= 1e-4 over x on its

@@ -1,11 +1,11 @@
 // Apps L-M made rigorous: interval bisection proves the one-step boundary test sup_{I=0} I(GD(x)) <= 0 where the paper samples it.
 //
 // What is reproduced. Appendices L and M support the extensions of the certificates with sampled
-// evidence: a pair passes if no sampled boundary direction violates I(GD(x)) <= 1e-4 (MATH.md §8).
-// Here gdcert's own maps and certificates are evaluated in interval arithmetic
-// (analysis/rigorous_scan.hpp) over boxes covering the whole cube boundary, which turns the test
-// into a proof for every direction, outside the neighbourhood N_ε = {‖∇R(x)‖∞ <= ε} of the
-// stationary set, where the post-step value is exactly 0 on S (the equality case of Props 2-3).
+// evidence: a pair passes if no sampled boundary direction violates I(GD(x)) <= 1e-4
+// (docs/formulas.md §8). Here gdcert's own maps and certificates are evaluated in interval
+// arithmetic (analysis/rigorous_scan.hpp) over boxes covering the whole cube boundary, which turns
+// the test into a proof for every direction, outside the neighbourhood N_ε = {‖∇R(x)‖∞ <= ε} of
+// the stationary set, where the post-step value is exactly 0 on S (the equality case of Props 2-3).
 //
 // Claims checked (each verdict is computed from the run):
 //  (a) Proposition 2: I_fac(δ) is inward for the rank-1 factorization at several 0 < η < δ < 2;
@@ -282,7 +282,7 @@ int main(int argc, char** argv) {
   ledger table;
   ledger::header();
 
-  // (a) Proposition 2 (MATH.md §3: R < 0 on {I_fac = 0} \ S for 0 < η < δ < 2).
+  // (a) Proposition 2 (docs/formulas.md §3: R < 0 on {I_fac = 0} \ S for 0 < η < δ < 2).
   const std::vector<std::array<double, 2>> factorization_pairs =
       run.choose(std::vector<std::array<double, 2>>{{0.2, 0.5}, {0.5, 1.2}, {0.9, 1.5}, {1.2, 1.8}},
                  std::vector<std::array<double, 2>>{{0.5, 1.2}});

@@ -11,8 +11,8 @@
 //     strictly increasing: δ_{t+1} > δ_t at every step whose remainder R_t(δ_t) (12-13) is
 //     resolved in long double (|R| > 1e-12); unresolved steps (converged runs) may only stall,
 //     never fall by more than a few ulps. Run on up to 400 certified grid points per η.
-//   * Section 3.1 / MATH.md §4: δ_t = 8/Q(1; a_t, b_t) [LM 9] at every step of those runs, and
-//     δ_0 > η (certified ⇔ δ(x0) > η).
+//   * Section 3.1 / docs/formulas.md §4: δ_t = 8/Q(1; a_t, b_t) [LM 9] at every step of those
+//     runs, and δ_0 > η (certified ⇔ δ(x0) > η).
 //   * Theorem 1 (1)-(2) through sgn I_sc(η) = sgn(Q − 8/η): the set {I_sc(η; x0) < 0} equals the
 //     empirical convergence region (outcome minimizer or saddle) except within one grid cell of
 //     its boundary: zero mismatches at points whose 8-neighbourhood has no sign change of

@@ -1,8 +1,8 @@
 // The sharp convergence region of scalar-vector factorization ([LM Thm 1], [LM Fig. 2]): GD converges iff Q < 8/η, and the critical step size η*(u, v).
 //
-// Reproduces Liang–Montúfar's Theorem 1 for ½(⟨a,b⟩ − y)², a, b ∈ ℝ^d (MATH.md §6-7): for η|y| < 1
-// the convergence region equals D° = {Q < 8/η} up to a null set, Q = w + √(w² − 16yz) with
-// (z, w) = (⟨a,b⟩ − y, ‖a‖² + ‖b‖²) (quotient_map::lyapunov_function), and GD converges for
+// Reproduces Liang–Montúfar's Theorem 1 for ½(⟨a,b⟩ − y)², a, b ∈ ℝ^d (docs/formulas.md §6-7):
+// for η|y| < 1 the convergence region equals D° = {Q < 8/η} up to a null set, Q = w + √(w² − 16yz)
+// with (z, w) = (⟨a,b⟩ − y, ‖a‖² + ‖b‖²) (quotient_map::lyapunov_function), and GD converges for
 // almost every x0 iff η < η*(x0) = min{1/|y|, 8/Q(x0)} [LM eq. 3].
 //   * [LM Fig. 2] (d = 1, y = 1): (a0, b0) on an 800 × 800 grid of [−4.5, 4.5]², η = 0.2 (160 × 160
 //     with --quick), gdcert::scalar_vector_factorization, the library's sweep engine;

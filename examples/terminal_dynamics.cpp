@@ -1,4 +1,4 @@
-// Terminal dynamics (paper App. F, MATH.md §5): bifurcation diagram of g_η and the period-2 lock-in of the full 4-D map.
+// Terminal dynamics (paper App. F, docs/formulas.md §5): bifurcation diagram of g_η and the period-2 lock-in of the full 4-D map.
 //
 // Claims checked, each ending in a PASS/FAIL line computed from the run:
 //   * the 2-cycle formula (182): g(L±) = L∓ for L± = (η − 1 ± √((η − 1)(η + 3)))/(2η), η ∈ (1, 2);

@@ -1,6 +1,6 @@
 // Uniqueness of the quadratic family (paper Theorem 4, App. H-I): the Lagrange condition at a minimizer recovers P(δ) of (29).
 //
-// Reproduces Theorem 4 of the paper (MATH.md §6). For the scalar problem ½(1 − ab)² and a
+// Reproduces Theorem 4 of the paper (docs/formulas.md §6). For the scalar problem ½(1 − ab)² and a
 // Toeplitz form I(δ; x) = xᵀP(δ)x − 1 (271-272), the Lagrange condition at the unbalanced minimizer
 // x* = (a*, 1/a*), a*² ≠ 1, on the level set {I(δ) = 0} (280-294) forces
 //   P(δ) = [[δ, −δ²/2], [−δ²/2, δ]]/(4 − δ²),  δ = 4a*²/(a*⁴ + 1)   (29), (295), (300).

@@ -1,4 +1,4 @@
-// The boundary-inward scan (Apps. L-M, MATH.md §8): direction sets, pass/fail verdicts, fast vs direct path, determinism, thresholds, bad inputs.
+// The boundary-inward scan (Apps. L-M, docs/formulas.md §8): direction sets, pass/fail verdicts, fast vs direct path, determinism, thresholds, bad inputs.
 #include <gdcert/analysis/boundary_scan.hpp>
 #include <gdcert/certificates/scalar.hpp>
 #include <gdcert/certificates/threshold.hpp>

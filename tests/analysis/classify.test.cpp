@@ -11,7 +11,7 @@ using namespace gdcert;
 using namespace gdcert::test;
 
 TEST_CASE("certified scalar trajectories converge to a minimizer with delta_t increasing to "
-          "4/(a^2+b^2) (MATH.md §4, LM Thm 1)",
+          "4/(a^2+b^2) (docs/formulas.md §4, LM Thm 1)",
           "[analysis][classify]") {
   auto rng = generator(411);
   int certified = 0;
@@ -86,7 +86,7 @@ TEST_CASE("period-2 detection on the terminal map: rank-1 factorization at eta =
     const auto s = balanced_two_cycle_sharpness(eta);
     REQUIRE((std::abs(result.sharpness - s.at_lower) <= 1e-6 ||
              std::abs(result.sharpness - s.at_upper) <= 1e-6));
-    // δ_t increases to δ* = 2: the trajectory approaches K₂ (MATH.md §4).
+    // δ_t increases to δ* = 2: the trajectory approaches K₂ (docs/formulas.md §4).
     REQUIRE(result.certificate->monotone);
     REQUIRE(result.certificate->final == Approx(2).margin(1e-8));
   }

@@ -24,7 +24,8 @@ State iterate_by_hand(const Problem& problem, State x, std::size_t steps) {
 }
 } // namespace
 
-TEST_CASE("iterate applies the GD map x <- x - eta grad R(x) n times and returns n (MATH.md §1)",
+TEST_CASE("iterate applies the GD map x <- x - eta grad R(x) n times and returns n "
+          "(docs/formulas.md §1)",
           "[analysis][iterate]") {
   auto rng = generator(401);
   for (int i = 0; i < 50; ++i) {
@@ -115,7 +116,7 @@ TEST_CASE("recorded L_t and G_t follow L' = g(L) - eta L (a-b)^2 (217) and G' = 
   }
 }
 
-TEST_CASE("the loss recorder records R(x_t) of every state, x0 included (MATH.md §1)",
+TEST_CASE("the loss recorder records R(x_t) of every state, x0 included (docs/formulas.md §1)",
           "[analysis][iterate]") {
   const rank1_factorization problem(0.5);
   rank1_state<double> x{0.9, -0.4, 0.3, 0.2};
@@ -126,7 +127,7 @@ TEST_CASE("the loss recorder records R(x_t) of every state, x0 included (MATH.md
   REQUIRE(losses.values().back() < 1e-12);
 }
 
-TEST_CASE("delta_t recorded along a certified trajectory increases (MATH.md §4, (59-62))",
+TEST_CASE("delta_t recorded along a certified trajectory increases (docs/formulas.md §4, (59-62))",
           "[analysis][iterate]") {
   auto rng = generator(404);
   int certified = 0;

@@ -121,7 +121,7 @@ void check_enclosures_at_level_points(const Problem& problem, const Level& level
 } // namespace
 
 TEST_CASE("rigorous scan: box bounds contain I(GD(x)) at exact level-set points of I(delta, xi) "
-          "(MATH.md §2 two-parameter form, (402))",
+          "(docs/formulas.md §2 two-parameter form, (402))",
           "[rigorous]") {
   // δ = 1/4: (3, 3, 0, 0) is on {I = 0}, since (δ·18 − 9δ²)/(4 − δ²) = 1.
   const gdcert::diagonal_approximation problem(0.25, 0.5);
@@ -135,7 +135,7 @@ TEST_CASE("rigorous scan: box bounds contain I(GD(x)) at exact level-set points 
 }
 
 TEST_CASE("rigorous scan: box bounds contain I(GD(x)) at exact level-set points of I_sc under "
-          "the quartic map (MATH.md (10), (411))",
+          "the quartic map (docs/formulas.md (10), (411))",
           "[rigorous]") {
   const gdcert::quartic_factorization problem(0.4, 1.0 / 16);
   const gdcert::scalar_certificate certificate{gdcert::scalar_factorization(0.4)};
@@ -145,7 +145,8 @@ TEST_CASE("rigorous scan: box bounds contain I(GD(x)) at exact level-set points 
                                      {rational(3), rational(3)}, whiten);
 }
 
-TEST_CASE("rigorous scan: I_sc(1.2) is proved inward at eta = 0.5 (R <= 0, MATH.md (12-13))",
+TEST_CASE("rigorous scan: I_sc(1.2) is proved inward at eta = 0.5 "
+          "(R <= 0, docs/formulas.md (12-13))",
           "[rigorous]") {
   const gdcert::scalar_factorization problem(0.5);
   const gdcert::scalar_certificate certificate(problem);
@@ -157,7 +158,8 @@ TEST_CASE("rigorous scan: I_sc(1.2) is proved inward at eta = 0.5 (R <= 0, MATH.
   REQUIRE(r.excluded_boxes > 0); // the minimizers on {I = 0}: the equality case of R = 0
 }
 
-TEST_CASE("rigorous scan: delta < eta gives an exact counterexample (R > 0, MATH.md (12-13))",
+TEST_CASE("rigorous scan: delta < eta gives an exact counterexample "
+          "(R > 0, docs/formulas.md (12-13))",
           "[rigorous]") {
   const gdcert::scalar_factorization problem(0.5);
   const gdcert::scalar_certificate certificate(problem);

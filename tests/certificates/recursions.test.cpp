@@ -1,4 +1,4 @@
-// The affine recursions I(δ; GD(x)) = M·I(δ; x) + R hold exactly in rationals (MATH.md §3).
+// The affine recursions I(δ; GD(x)) = M·I(δ; x) + R hold exactly in rationals (docs/formulas.md §3).
 #include "fixtures.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// The state parameter δ(x) (MATH.md §4): closed form accurate over 12 decades; the TOMS 748 solver's statuses.
+// The state parameter δ(x) (docs/formulas.md §4): closed form accurate over 12 decades; the TOMS 748 solver's statuses.
 #include "fixtures.hpp"
 
 #include <catch2/catch.hpp>

@@ -6,7 +6,7 @@
 using namespace gdcert;
 using namespace gdcert::test;
 
-TEST_CASE("K2 of the scalar and factorization certificates (160, 161)",
+TEST_CASE("K2 of the scalar and factorization certificates (160, 168)",
           "[certificates][terminal_set]") {
   const scalar_certificate sc(scalar_factorization(1.1));
   const factorization_certificate fac{rank1_factorization(1.1)};
@@ -25,7 +25,7 @@ TEST_CASE("K2 of the scalar and factorization certificates (160, 161)",
   REQUIRE(scaled.distance_to_terminal_set(scalar_factorization::state<double>{2.5, 2.5}) == 0);
 }
 
-TEST_CASE("K2 of the approximation certificate (168)", "[certificates][terminal_set]") {
+TEST_CASE("K2 of the approximation certificate (161)", "[certificates][terminal_set]") {
   const approximation_certificate apx{rank1_approximation(1.1, 2)};
   const rank1_approximation::state<double> in{Eigen::Vector2d(1, 0.5), Eigen::Vector2d(1, 0.5), 0,
                                               0};

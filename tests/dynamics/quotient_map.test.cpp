@@ -1,4 +1,4 @@
-// Liang–Montúfar's quotient map F (MATH.md §7, [LM App. D]): semi-conjugacy, edges, Jacobian, regions.
+// Liang–Montúfar's quotient map F (docs/formulas.md §7, [LM App. D]): semi-conjugacy, edges, Jacobian, regions.
 #include "fixtures.hpp"
 
 #include <gdcert/dynamics/quotient_map.hpp>
@@ -25,7 +25,7 @@ quotient_point<rational> random_quotient_point(std::mt19937_64& rng) {
 
 } // namespace
 
-TEST_CASE("quotient semi-conjugacy T(GD(u,v)) = F(T(u,v)) (MATH.md §7, [LM Prop. 9])",
+TEST_CASE("quotient semi-conjugacy T(GD(u,v)) = F(T(u,v)) (docs/formulas.md §7, [LM Prop. 9])",
           "[dynamics][quotient][exact]") {
   auto rng = generator(701);
   for (const Eigen::Index d : {1, 3, 7}) {
@@ -44,7 +44,8 @@ TEST_CASE("quotient semi-conjugacy T(GD(u,v)) = F(T(u,v)) (MATH.md §7, [LM Prop
   }
 }
 
-TEST_CASE("quotient coordinates z' and w' match the polynomials of MATH.md §7 term by term",
+TEST_CASE("quotient coordinates z' and w' match the polynomials of docs/formulas.md §7 "
+          "term by term",
           "[dynamics][quotient][exact]") {
   auto rng = generator(702);
   for (int i = 0; i < exact_points; ++i) {
@@ -63,7 +64,7 @@ TEST_CASE("quotient coordinates z' and w' match the polynomials of MATH.md §7 t
 }
 
 TEST_CASE("invariant edges: w'-2(z'+y) = (w-2(z+y))(1+eta z-eta lambda)^2 and "
-          "w'+2(z'+y) = (w+2(z+y))(1-eta z-eta lambda)^2 (MATH.md §7, [LM (10)])",
+          "w'+2(z'+y) = (w+2(z+y))(1-eta z-eta lambda)^2 (docs/formulas.md §7, [LM (10)])",
           "[dynamics][quotient][exact]") {
   auto rng = generator(703);
   for (int i = 0; i < exact_points; ++i) {
@@ -86,8 +87,8 @@ TEST_CASE("invariant edges: w'-2(z'+y) = (w-2(z+y))(1+eta z-eta lambda)^2 and "
   }
 }
 
-TEST_CASE("rescaled form: (eta z', eta w') = F_{eta y, eta lambda}(eta z, eta w) (MATH.md §7, "
-          "[LM (8)])",
+TEST_CASE("rescaled form: (eta z', eta w') = F_{eta y, eta lambda}(eta z, eta w) "
+          "(docs/formulas.md §7, [LM (8)])",
           "[dynamics][quotient][exact]") {
   auto rng = generator(704);
   for (int i = 0; i < exact_points; ++i) {
@@ -113,7 +114,7 @@ TEST_CASE("rescaled form: (eta z', eta w') = F_{eta y, eta lambda}(eta z, eta w)
 }
 
 TEST_CASE("rescaled form depends on (eta, y, lambda) only through (eta y, eta lambda) "
-          "(MATH.md §7)",
+          "(docs/formulas.md §7)",
           "[dynamics][quotient][exact]") {
   auto rng = generator(705);
   for (int i = 0; i < exact_points; ++i) {
@@ -135,7 +136,7 @@ TEST_CASE("rescaled form depends on (eta, y, lambda) only through (eta y, eta la
 
 TEST_CASE("det DF = (1+eta z-eta lambda)(1-eta z-eta lambda)((1-eta lambda)^2 - "
           "eta(1-eta lambda)w - 2 eta^2 y z - 3 eta^2 z^2) = det of the analytic Jacobian "
-          "(MATH.md §7)",
+          "(docs/formulas.md §7)",
           "[dynamics][quotient][exact]") {
   auto rng = generator(706);
   for (int i = 0; i < exact_points; ++i) {
@@ -147,7 +148,7 @@ TEST_CASE("det DF = (1+eta z-eta lambda)(1-eta z-eta lambda)((1-eta lambda)^2 - 
   }
 }
 
-TEST_CASE("analytic Jacobian DF and det DF match central differences (MATH.md §6-7)",
+TEST_CASE("analytic Jacobian DF and det DF match central differences (docs/formulas.md §6-7)",
           "[dynamics][quotient][numeric]") {
   auto rng = generator(707);
   for (int i = 0; i < exact_points; ++i) {
@@ -176,7 +177,7 @@ TEST_CASE("analytic Jacobian DF and det DF match central differences (MATH.md §
 }
 
 TEST_CASE("origin image (-y, 0) is a fixed point of F for every (eta, y, lambda) "
-          "(MATH.md §7, [LM Prop. 9])",
+          "(docs/formulas.md §7, [LM Prop. 9])",
           "[dynamics][quotient][exact][special]") {
   // F(−y, 0): z' = −y(1 − ηλ)² + y(η²λ² − 2ηλ) = −y and w' = −4η(−y)(1 − ηλ)·0 = 0. The origin is
   // stationary for GD, so its image must be fixed.
@@ -198,7 +199,7 @@ TEST_CASE("origin image (-y, 0) is a fixed point of F for every (eta, y, lambda)
 }
 
 TEST_CASE("minimizer image (-sgn(y) lambda, 2(|y|-lambda)) is T(M) and a fixed point of F "
-          "(MATH.md §1, §7)",
+          "(docs/formulas.md §1, §7)",
           "[dynamics][quotient][exact][special]") {
   auto rng = generator(709);
   for (int i = 0; i < exact_points; ++i) {
@@ -227,7 +228,8 @@ TEST_CASE("minimizer image (-sgn(y) lambda, 2(|y|-lambda)) is T(M) and a fixed p
   }
 }
 
-TEST_CASE("unregularized minimizers: the ray {z = 0, w >= 2|y|} is fixed by F (MATH.md §1, §7)",
+TEST_CASE("unregularized minimizers: the ray {z = 0, w >= 2|y|} is fixed by F "
+          "(docs/formulas.md §1, §7)",
           "[dynamics][quotient][exact][special]") {
   auto rng = generator(710);
   for (int i = 0; i < exact_points; ++i) {
@@ -244,14 +246,14 @@ TEST_CASE("unregularized minimizers: the ray {z = 0, w >= 2|y|} is fixed by F (M
   }
 }
 
-TEST_CASE("for lambda >= |y| the minimizer image is the origin's image (MATH.md §1)",
+TEST_CASE("for lambda >= |y| the minimizer image is the origin's image (docs/formulas.md §1)",
           "[dynamics][quotient][special]") {
   const quotient_map f(regularized_factorization(0.5, 3, 0.25, 0.5));
   REQUIRE(f.minimizer_image().z == f.origin_image().z);
   REQUIRE(f.minimizer_image().w == f.origin_image().w);
 }
 
-TEST_CASE("F over lane packs equals F over double lane by lane (MATH.md §7)",
+TEST_CASE("F over lane packs equals F over double lane by lane (docs/formulas.md §7)",
           "[dynamics][quotient][lanes]") {
   auto rng = generator(711);
   for (int i = 0; i < exact_points; ++i) {
@@ -276,7 +278,7 @@ TEST_CASE("F over lane packs equals F over double lane by lane (MATH.md §7)",
 }
 
 TEST_CASE("quotient Lyapunov-like function Q(z,w) = w + sqrt(w^2 - 16yz) equals Q(y; a, b) of "
-          "(9) on d = 1 states (MATH.md §2, §7)",
+          "(9) on d = 1 states (docs/formulas.md §2, §7)",
           "[dynamics][quotient][numeric]") {
   auto rng = generator(712);
   for (int i = 0; i < exact_points; ++i) {
@@ -292,7 +294,7 @@ TEST_CASE("quotient Lyapunov-like function Q(z,w) = w + sqrt(w^2 - 16yz) equals 
 }
 
 TEST_CASE("converges_by_region (Q < 8/eta) predicts GD convergence for lambda = 0, eta|y| < 1 "
-          "([LM Thm 1], MATH.md §7)",
+          "([LM Thm 1], docs/formulas.md §7)",
           "[dynamics][quotient][simulation]") {
   auto rng = generator(713);
   std::normal_distribution<double> normal(0, 1);

@@ -1,4 +1,4 @@
-// Terminal dynamics of App. F (MATH.md §5): (176), the 2-cycle, μ_η, sharpness, conjugacy, Prop 9, the 2-D slice.
+// Terminal dynamics of App. F (docs/formulas.md §5): (176), the 2-cycle, μ_η, sharpness, conjugacy, Prop 9, the 2-D slice.
 #include "fixtures.hpp"
 
 #include <gdcert/dynamics/terminal.hpp>

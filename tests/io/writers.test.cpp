@@ -26,6 +26,7 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -40,6 +41,11 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <csignal>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace gdcert;
 using Catch::Matchers::Contains;
@@ -522,4 +528,257 @@ TEST_CASE("image writers reject empty sizes, mismatched data, labels without a c
                     Contains("range.upper"));
   image small(1, 1);
   CHECK_THROWS_WITH(overlay_contour(small, field, 2, 2, 0.5, rgb{}), Contains("image size"));
+}
+
+// ---- Issue #14: atomic writers and a hardened NPY reader ----------------------------------------
+
+namespace {
+
+/// Every file in the folder (names only): no temporary may be left behind.
+std::vector<std::string> folder_listing(const std::filesystem::path& folder) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(folder))
+    names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+/// Runs `body` in a forked child and returns its exit status (-1 if it died by a signal): for
+/// tests that change process-wide limits (RLIMIT_FSIZE) or must be killed mid-write.
+template <class Body>
+int in_child(Body body) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    int status = 1;
+    try {
+      status = body();
+    } catch (...) {
+      status = 2;
+    }
+    std::_Exit(status);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/// Writes the three kinds of output with content `value`, so a test can tell versions apart.
+void write_all(const temporary_folder& folder, double value, std::size_t count) {
+  const std::vector<double> data(count, value);
+  write_npy(folder / "data.npy", data, provenance("atomic").parameter("value", value));
+  csv_table table;
+  table.add_column("value", data);
+  write_csv(folder / "data.csv", table, provenance("atomic").parameter("value", value));
+  const std::vector<std::uint8_t> labels(64, static_cast<std::uint8_t>(value) % 5);
+  write_label_map(folder / "data.png", labels, 8, 8,
+                  provenance("atomic").parameter("value", value));
+}
+
+} // namespace
+
+TEST_CASE("a rejected write (shape mismatch, shape whose product overflows) leaves existing npy "
+          "and sidecar byte-identical and no temporary file",
+          "[io][atomic]") {
+  temporary_folder folder;
+  write_all(folder, 1.0, 100);
+  const std::string before = read_text(folder / "data.npy");
+  const std::string sidecar = read_text(folder / "data.npy.json");
+  const std::vector<double> data(6);
+  const std::size_t huge = std::size_t{1} << 32;
+  CHECK_THROWS_AS(write_npy(folder / "data.npy", data, {4, 2}, provenance("bad")),
+                  invalid_parameter);
+  CHECK_THROWS_WITH(write_npy(folder / "data.npy", data, {huge, huge}, provenance("bad")),
+                    Contains("shape = (4294967296, 4294967296)"));
+  CHECK(read_text(folder / "data.npy") == before);
+  CHECK(read_text(folder / "data.npy.json") == sidecar);
+  CHECK(folder_listing(folder / "") == std::vector<std::string>{"data.csv", "data.npy",
+                                                                "data.npy.json", "data.png",
+                                                                "data.png.json"});
+}
+
+TEST_CASE("a write that fails (file-size limit reached) throws io_error and leaves the existing "
+          "CSV, npy, PNG and sidecars untouched",
+          "[io][atomic]") {
+  temporary_folder folder;
+  write_all(folder, 1.0, 100);
+  std::vector<std::string> before;
+  for (const char* name : {"data.npy", "data.npy.json", "data.csv", "data.png", "data.png.json"})
+    before.push_back(read_text(folder / name));
+  // In a child: a 64 KiB file-size limit (EFBIG instead of SIGXFSZ), then writes of about 1 MB.
+  const int status = in_child([&] {
+    ::signal(SIGXFSZ, SIG_IGN);
+    const ::rlimit limit{1 << 16, 1 << 16};
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0)
+      return 3;
+    int failures = 0;
+    const std::vector<double> big(1 << 17, 2.0);
+    try {
+      write_npy(folder / "data.npy", big, provenance("big"));
+    } catch (const io_error& e) {
+      failures += std::string(e.what()).find("data.npy") != std::string::npos;
+    }
+    try {
+      csv_table table;
+      table.add_column("value", big);
+      write_csv(folder / "data.csv", table, provenance("big"));
+    } catch (const io_error&) {
+      ++failures;
+    }
+    try { // noise does not compress: the PNG exceeds the limit
+      std::vector<std::uint8_t> labels(512 * 512);
+      std::mt19937 rng(7);
+      for (auto& l : labels)
+        l = static_cast<std::uint8_t>(rng() % 5);
+      write_label_map(folder / "data.png", labels, 512, 512, provenance("big"));
+    } catch (const io_error&) {
+      ++failures;
+    }
+    return failures == 3 ? 0 : 10 + failures;
+  });
+  REQUIRE(status == 0);
+  int k = 0;
+  for (const char* name : {"data.npy", "data.npy.json", "data.csv", "data.png", "data.png.json"})
+    CHECK(read_text(folder / name) == before[std::size_t(k++)]);
+  CHECK(folder_listing(folder / "").size() == 5); // no temporary left
+}
+
+TEST_CASE("kill -9 at any moment of a write leaves the previous npy complete or the new one "
+          "complete, never a truncated file",
+          "[io][atomic]") {
+  temporary_folder folder;
+  constexpr std::size_t count = 1 << 20; // 8 MB per version
+  write_all(folder, 0.0, count);
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    const pid_t child = ::fork();
+    if (child == 0) {
+      for (int version = 1;; ++version)
+        write_npy(folder / "data.npy", std::vector<double>(count, double(version)),
+                  provenance("writer"));
+    }
+    ::usleep(static_cast<useconds_t>(20'000 + 37'000 * attempt));
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    const npy_header header = read_npy_header(folder / "data.npy");
+    REQUIRE(header.shape == std::vector<std::size_t>{count});
+    std::ifstream in(folder / "data.npy", std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(header.data_offset));
+    std::vector<double> values(count);
+    in.read(reinterpret_cast<char*>(values.data()), std::streamsize(count * sizeof(double)));
+    REQUIRE(in.gcount() == std::streamsize(count * sizeof(double)));
+    REQUIRE(std::all_of(values.begin(), values.end(), [&](double v) { return v == values[0]; }));
+  }
+}
+
+TEST_CASE("a line break in a provenance value stays inside the # comment lines of a CSV",
+          "[io][provenance]") {
+  temporary_folder folder;
+  csv_table table;
+  table.add_column("x", std::vector<double>{1, 2});
+  write_csv(folder / "t.csv", table,
+            provenance("p").parameter("label", "two\nlines\r").note("a\nb"));
+  const auto lines = read_lines(folder / "t.csv");
+  std::size_t data_lines = 0;
+  for (const auto& line : lines)
+    data_lines += !line.empty() && line[0] != '#';
+  CHECK(data_lines == 3); // the header row and two rows
+  CHECK(read_text(folder / "t.csv").find("# parameter label: two\\nlines\\r") != std::string::npos);
+}
+
+namespace {
+/// A .npy stream of format `major`.0 with this header dict (padding and '\n' added) and `data`.
+std::string npy_stream(const std::string& dict, int major = 1, const std::string& data = "",
+                       bool pad = true) {
+  std::string header = dict;
+  if (pad)
+    header += std::string((64 - (10 + header.size() + 1) % 64) % 64, ' ') + "\n";
+  std::string out = "\x93NUMPY";
+  out += static_cast<char>(major);
+  out += '\0';
+  const std::size_t n = header.size();
+  out += static_cast<char>(n & 0xFF);
+  out += static_cast<char>((n >> 8) & 0xFF);
+  if (major >= 2) {
+    out += static_cast<char>((n >> 16) & 0xFF);
+    out += static_cast<char>((n >> 24) & 0xFF);
+  }
+  return out + header + data;
+}
+} // namespace
+
+TEST_CASE(
+    "the npy reader refuses malformed headers with io_error: truncated dict, bad grammar, "
+    "negative or overflowing shapes, unknown versions, huge header lengths, data past the end",
+    "[io][npy][robustness]") {
+  const std::string eight(8, '\0');
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"truncated dict (the fuzzer's out-of-bounds read)",
+       npy_stream("{'descr':   ", 1, "", false)},
+      {"no closing brace", npy_stream("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), ")},
+      {"negative extent", npy_stream("{'descr': '<f8', 'fortran_order': False, 'shape': (-1,), }")},
+      {"overflowing extent",
+       npy_stream(
+           "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999999,), }")},
+      {"overflowing byte size",
+       npy_stream("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }")},
+      {"letters in the shape",
+       npy_stream("{'descr': '<f8', 'fortran_order': False, 'shape': (3x,), }")},
+      {"missing key", npy_stream("{'descr': '<f8', 'shape': (1,), }", 1, eight)},
+      {"repeated key",
+       npy_stream("{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", 1,
+                  eight)},
+      {"unknown key",
+       npy_stream("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'x': 1, }", 1, eight)},
+      {"fortran_order not a boolean",
+       npy_stream("{'descr': '<f8', 'fortran_order': 0, 'shape': (1,), }", 1, eight)},
+      {"unsupported dtype", npy_stream("{'descr': 'O', 'fortran_order': False, 'shape': (1,), }")},
+      {"garbage after the dict",
+       npy_stream("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), } junk", 1, eight)},
+      {"no final newline",
+       npy_stream("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", 1, eight, false)},
+      {"unknown version 4.0",
+       npy_stream("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", 4, eight)},
+      {"data past the end of the file",
+       npy_stream("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 1, eight)},
+      {"4-byte header length of 4 GB (a 38-byte file)",
+       std::string("\x93NUMPY\x02\x00\xff\xff\xff\xff", 12) + std::string(26, ' ')},
+  };
+  for (const auto& [why, bytes] : bad) {
+    INFO(why);
+    std::istringstream in(bytes);
+    CHECK_THROWS_AS(read_npy_header(in), io_error);
+  }
+}
+
+TEST_CASE("the npy reader accepts the spellings NumPy writes: versions 1.0-3.0, any key order, "
+          "(n,) and (), spaces",
+          "[io][npy][robustness]") {
+  const std::string eight(8, '\0');
+  for (int major = 1; major <= 3; ++major) {
+    std::istringstream in(
+        npy_stream("{'shape': (1,), 'fortran_order': True, 'descr': '>f8'}", major, eight));
+    const auto header = read_npy_header(in);
+    CHECK(header.major_version == major);
+    CHECK(header.descr == ">f8");
+    CHECK(header.fortran_order);
+    CHECK(header.shape == std::vector<std::size_t>{1});
+  }
+  std::istringstream scalar(npy_stream("{'descr': '|u1', 'fortran_order': False, 'shape': (), }", 1,
+                                       std::string(1, '\0')));
+  CHECK(read_npy_header(scalar).shape.empty());
+  std::istringstream empty(npy_stream("{'descr':'<i4','fortran_order':False,'shape':(0, 3)}"));
+  CHECK(read_npy_header(empty).shape == std::vector<std::size_t>{0, 3});
+}
+
+TEST_CASE("inputs the npy fuzzer found stay rejected (tests/fuzz/regressions/npy_header)",
+          "[io][npy][robustness]") {
+  const std::filesystem::path folder =
+      std::filesystem::path(GDCERT_SOURCE_DIR) / "tests" / "fuzz" / "regressions" / "npy_header";
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    INFO(entry.path().string());
+    std::ifstream in(entry.path(), std::ios::binary);
+    CHECK_THROWS_AS(read_npy_header(in), io_error);
+    ++files;
+  }
+  CHECK(files >= 1);
 }

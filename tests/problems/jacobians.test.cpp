@@ -1,4 +1,4 @@
-// Each analytic Jacobian I − η∇²R matches central differences of the map in long double (MATH.md §6).
+// Each analytic Jacobian I − η∇²R matches central differences of the map in long double (docs/formulas.md §6).
 #include "fixtures.hpp"
 
 #include <catch2/catch.hpp>

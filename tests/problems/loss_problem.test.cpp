@@ -30,7 +30,8 @@ const auto depth3_loss = [](const auto& x) {
   return 0.5 * r * r;
 };
 
-/// The scalar factorization ½(ab − 1)² (MATH.md §1): a non-degenerate saddle at the origin.
+/// The scalar factorization ½(ab − 1)² (docs/formulas.md §1): a non-degenerate saddle at the
+/// origin.
 const auto scalar_loss = [](const auto& x) {
   const auto r = x[0] * x[1] - 1;
   return 0.5 * r * r;

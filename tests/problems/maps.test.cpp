@@ -1,4 +1,4 @@
-// Each GD map equals x − η∇R(x) exactly, in rationals (MATH.md §1).
+// Each GD map equals x − η∇R(x) exactly, in rationals (docs/formulas.md §1).
 #include "fixtures.hpp"
 
 #include <catch2/catch.hpp>

@@ -78,7 +78,8 @@ TEST_CASE("interval: outward rounding encloses the exact sum, product, quotient,
   REQUIRE(rational(root.upper()) * rational(root.upper()) >= 2);
 }
 
-TEST_CASE("interval: GD maps (MATH.md §1: (8), (14), (402), (411)) enclose the exact image",
+TEST_CASE("interval: GD maps (docs/formulas.md §1: (8), (14), (402), (411)) enclose the exact "
+          "image",
           "[interval]") {
   auto rng = gdcert::test::generator(42);
   auto image = [](const auto& problem) {
@@ -97,8 +98,8 @@ TEST_CASE("interval: GD maps (MATH.md §1: (8), (14), (402), (411)) enclose the 
   check_enclosure(quartic, image(quartic), 4);
 }
 
-TEST_CASE("interval: certificates I, M, R (MATH.md §2-3: (10), (17), (30), (59-61)) enclose the "
-          "exact values",
+TEST_CASE("interval: certificates I, M, R (docs/formulas.md §2-3: (10), (17), (30), (59-61)) "
+          "enclose the exact values",
           "[interval]") {
   auto rng = gdcert::test::generator(43);
   const double delta = gdcert::test::random_dyadic(rng, 0, 2);
@@ -132,7 +133,8 @@ TEST_CASE("interval: certificates I, M, R (MATH.md §2-3: (10), (17), (30), (59-
       7);
 }
 
-TEST_CASE("jet: interval derivatives of I_fac(GD(x)) (MATH.md (17), (14)) enclose the exact ones",
+TEST_CASE("jet: interval derivatives of I_fac(GD(x)) (docs/formulas.md (17), (14)) enclose the "
+          "exact ones",
           "[interval]") {
   auto rng = gdcert::test::generator(44);
   const auto problem = gdcert::test::sample_factorization(rng);

@@ -1,4 +1,4 @@
-// Critical step sizes: Liang–Montúfar's η*(u, v) [LM eq. 3] and Wang et al.'s balancing bound [W Thm 3.1-3.2] (MATH.md §6).
+// Critical step sizes: Liang–Montúfar's η*(u, v) [LM eq. 3] and Wang et al.'s balancing bound [W Thm 3.1-3.2] (docs/formulas.md §6).
 #include "fixtures.hpp"
 
 #include <gdcert/dynamics/quotient_map.hpp>
@@ -46,7 +46,7 @@ bool converges(double eta, double y, state x) {
 } // namespace
 
 TEST_CASE("critical step eta*(u,v) = min{1/|y|, 8/(|u|^2+|v|^2+sqrt(...))} is where GD stops "
-          "converging ([LM eq. 3], MATH.md §6)",
+          "converging ([LM eq. 3], docs/formulas.md §6)",
           "[stability][critical_step][simulation]") {
   auto rng = generator(801);
   const double y = 1.0;
@@ -83,7 +83,8 @@ TEST_CASE("critical step eta*(u,v) = min{1/|y|, 8/(|u|^2+|v|^2+sqrt(...))} is wh
   REQUIRE(second_branch >= 10);
 }
 
-TEST_CASE("critical step equals 8/Q with Q the quotient function of [LM App. D] (MATH.md §6-7)",
+TEST_CASE("critical step equals 8/Q with Q the quotient function of [LM App. D] "
+          "(docs/formulas.md §6-7)",
           "[stability][critical_step]") {
   auto rng = generator(802);
   for (int i = 0; i < exact_points; ++i) {
@@ -129,7 +130,7 @@ TEST_CASE("critical step accepts long double vectors and mixed precision agrees 
 }
 
 TEST_CASE("critical step and balancing bound reject bad input naming the parameter "
-          "(MATH.md §6)",
+          "(docs/formulas.md §6)",
           "[stability][critical_step][errors]") {
   const vector<double> u = vector<double>::Ones(3), v = vector<double>::Ones(3);
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -153,7 +154,8 @@ TEST_CASE("critical step and balancing bound reject bad input naming the paramet
   REQUIRE_THROWS_WITH(balancing_step_bound(u, bad, 1.0), Contains("y0(1)"));
 }
 
-TEST_CASE("balancing bound h = min{4/(|x0|^2+|y0|^2+4 mu), 1/(3 mu)} ([W Thm 3.1], MATH.md §6)",
+TEST_CASE("balancing bound h = min{4/(|x0|^2+|y0|^2+4 mu), 1/(3 mu)} "
+          "([W Thm 3.1], docs/formulas.md §6)",
           "[stability][critical_step]") {
   auto rng = generator(805);
   for (int i = 0; i < exact_points; ++i) {
@@ -171,7 +173,7 @@ TEST_CASE("balancing bound h = min{4/(|x0|^2+|y0|^2+4 mu), 1/(3 mu)} ([W Thm 3.1
 }
 
 TEST_CASE("GD at Wang et al.'s step converges to a minimizer with |x|^2+|y|^2 <= 2/h and "
-          "|x-y|^2 <= 2/h - 2 mu ([W Thm 3.1-3.2], MATH.md §6)",
+          "|x-y|^2 <= 2/h - 2 mu ([W Thm 3.1-3.2], docs/formulas.md §6)",
           "[stability][critical_step][simulation]") {
   // Their problem (3), min ½(μ − xᵀy)² over x, y ∈ ℝ^d with GD x' = x + h(μ − xᵀy)y,
   // y' = y + h(μ − xᵀy)x, is gdcert's regularized_factorization(h, d, μ, 0).

@@ -1,4 +1,4 @@
-// Fixed points and periodic orbits with their spectra (MATH.md §6): saddles (129-132), minimizers (140-143), the 2-cycle on K₂.
+// Fixed points and periodic orbits with their spectra (docs/formulas.md §6): saddles (129-132), minimizers (140-143), the 2-cycle on K₂.
 #include "fixtures.hpp"
 
 #include <gdcert/dynamics/terminal.hpp>

@@ -1,4 +1,4 @@
-// The boundary-inward scan of Appendices L and M: worst post-step certificate value over a direction set, pass/fail maps, refinement, Ξ(δ) and δ_th(η) (MATH.md §8).
+// The boundary-inward scan of Appendices L and M: worst post-step certificate value over a direction set, pass/fail maps, refinement, Ξ(δ) and δ_th(η) (docs/formulas.md §8).
 #pragma once
 
 #include <gdcert/analysis/directions.hpp>
@@ -63,7 +63,7 @@ enum class tolerance_units {
 };
 
 struct boundary_scan_options {
-  double tolerance = 1e-4; ///< pass iff worst <= tolerance (MATH.md §8)
+  double tolerance = 1e-4; ///< pass iff worst <= tolerance (docs/formulas.md §8)
   tolerance_units units = tolerance_units::published;
   bool early_exit = false; ///< stop a parameter at its first violating tile (pass/fail only)
 };

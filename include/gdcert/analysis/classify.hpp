@@ -26,7 +26,7 @@ namespace gdcert {
 ///   decision step is the escape step, the first step since the previous check at which this held.
 /// - minimizer / saddle: ‖x_t − x_{t−1}‖ <= step_tolerance and x_t lies within distance_tolerance
 ///   of M* (minimizer), else of S (saddle: a stationary point outside M*), by the problem's
-///   distance_to_minimizers / distance_to_stationary (Euclidean, MATH.md §1), or its
+///   distance_to_minimizers / distance_to_stationary (Euclidean, docs/formulas.md §1), or its
 ///   is_minimizer / is_stationary where it has no distance functions (the matrix problem).
 /// - periodic with period p (2 <= p <= max_period): p is the least period with
 ///   ‖x_t − x_{t−p}‖ <= period_tolerance while ‖x_t − x_{t−q}‖ > orbit_separation for 0 < q < p
@@ -160,10 +160,10 @@ concept has_distance_to_minimizers = requires(const Problem& p, const State& x) 
 
 } // namespace detail
 
-/// δ_t along a trajectory with a certificate attached (MATH.md §4): strictly increasing while
-/// I(η; x₀) < 0. In floating point δ_t is evaluated with a rounding error of a few ulps and stalls
-/// once the trajectory has converged, so the trace counts δ_{t+1} < δ_t − slack as a violation,
-/// slack = monotonicity_slack_ulps · ε · max(1, δ_t) (ε the machine epsilon of Real).
+/// δ_t along a trajectory with a certificate attached (docs/formulas.md §4): strictly increasing
+/// while I(η; x₀) < 0. In floating point δ_t is evaluated with a rounding error of a few ulps and
+/// stalls once the trajectory has converged, so the trace counts δ_{t+1} < δ_t − slack as a
+/// violation, slack = monotonicity_slack_ulps · ε · max(1, δ_t) (ε the machine epsilon of Real).
 template <class Real>
 struct certificate_trace {
   Real certificate_value;           ///< I(η; x₀) (NaN when η ∉ (0, 2))
@@ -371,7 +371,7 @@ requires problem<Problem>
 }
 
 /// As classify, with a certificate attached (δ = η): also reports I(η; x₀), δ₀, δ_T and whether
-/// δ_t stayed monotone (certificate_trace; MATH.md §4).
+/// δ_t stayed monotone (certificate_trace; docs/formulas.md §4).
 template <class Problem, class State, class Certificate,
           orbit_refinement_choice Refinement = no_orbit_refinement>
 requires problem<Problem>

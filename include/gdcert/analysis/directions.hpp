@@ -1,4 +1,4 @@
-// Direction sets for the boundary-inward scan: the grid on the l∞-cube boundary and seeded random directions on the sphere (MATH.md §8, Apps L-M).
+// Direction sets for the boundary-inward scan: the grid on the l∞-cube boundary and seeded random directions on the sphere (docs/formulas.md §8, Apps L-M).
 #pragma once
 
 #include <gdcert/analysis/execution.hpp>

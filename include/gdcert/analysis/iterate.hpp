@@ -183,16 +183,17 @@ template <class Value = double, class Problem>
   return record_values<Value>([&problem](const auto& x) { return problem.loss(x); }, stride);
 }
 
-/// The state parameter δ_t = δ(x_t) of a certificate (MATH.md §4): strictly increasing along a
-/// certified trajectory. The certificate must outlive the recorder.
+/// The state parameter δ_t = δ(x_t) of a certificate (docs/formulas.md §4): strictly increasing
+/// along a certified trajectory. The certificate must outlive the recorder.
 template <class Value = double, class Certificate>
 [[nodiscard]] auto record_state_parameter(const Certificate& certificate, std::size_t stride = 1) {
   return record_values<Value>(
       [&certificate](const auto& x) { return certificate.state_parameter(x); }, stride);
 }
 
-// Residual L and imbalance G (MATH.md §0) of the problems where the paper defines them. For the
-// scalar problem they are taken in the rescaled coordinates x/√σ of (2.3), as the certificate does.
+// Residual L and imbalance G (docs/formulas.md §0) of the problems where the paper defines them.
+// For the scalar problem they are taken in the rescaled coordinates x/√σ of (2.3), as the
+// certificate does.
 
 /// L = 1 − ab/σ, scalar problem (rescaled, §0).
 template <class T>
@@ -285,7 +286,7 @@ largest_eigenvalue(const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& h)
 /// scalar and 2 × 2 rank-1 problems: no matrix is built, which matters once per point of a
 /// sweep), else the largest eigenvalue of p.hessian(x) (Eigen's SelfAdjointEigenSolver; closed
 /// form for 2 × 2). NaN when the Hessian is not finite. GD is linearly unstable at a minimizer
-/// whose sharpness exceeds 2/η (MATH.md §6; the edge of stability of (185-189)).
+/// whose sharpness exceeds 2/η (docs/formulas.md §6; the edge of stability of (185-189)).
 template <class Problem, class State>
 [[nodiscard]] auto sharpness(const Problem& problem, const State& x) {
   if constexpr (requires { problem.sharpness(x); }) {

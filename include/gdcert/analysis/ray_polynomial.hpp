@@ -1,4 +1,4 @@
-// GD along a ray as a polynomial in the squared scale, and the quadratic certificate forms the boundary scan evaluates (MATH.md §1-2, eqs. 29-30).
+// GD along a ray as a polynomial in the squared scale, and the quadratic certificate forms the boundary scan evaluates (docs/formulas.md §1-2, eqs. 29-30).
 #pragma once
 
 #include <gdcert/certificates/certificate.hpp>
@@ -14,7 +14,7 @@
 
 namespace gdcert {
 
-/// The maps of MATH.md §1 are odd polynomials, and along a ray each of them takes the form
+/// The maps of docs/formulas.md §1 are odd polynomials, and along a ray each of them takes the form
 ///   GD(t d) = t · (g₀(d) + c(s; d) · g₁(d)),  s = t²,
 /// with two vectors g₀, g₁ ∈ ℝⁿ that depend on the direction and the problem but not on t, and a
 /// scalar polynomial c in s whose coefficients depend on d through at most a few stored numbers

@@ -1,4 +1,4 @@
-// The rigorous one-step boundary test: interval bisection proves sup over {I = 0} of I(GD(x)) <= 0 (App. L-M's test made a proof), or finds an exact counterexample (MATH.md §3, §8).
+// The rigorous one-step boundary test: interval bisection proves sup over {I = 0} of I(GD(x)) <= 0 (App. L-M's test made a proof), or finds an exact counterexample (docs/formulas.md §3, §8).
 #pragma once
 
 #include <gdcert/analysis/execution.hpp>
@@ -28,21 +28,22 @@
 namespace gdcert {
 
 // What is proved. A level function I(x) = q(x) + I(0) with q a positive-definite quadratic form
-// and I(0) < 0 (every certificate of MATH.md §2 at fixed parameters: (10), (17), (22), (30)) has
-// the level set {I = 0} = {d·s(d) : d on the boundary of [−1, 1]ⁿ}, s(d) = √(−I(0)/q(d)) — the
-// parametrisation of the sampled scan (App. L: x = d/√q(d)). Each of the 2n faces of the cube is a
-// box in n − 1 free coordinates. Any invertible M gives the same level set as {M·e·s(M·e)}; when
-// q is ill-conditioned (δ → 2 makes {I = 0} a thin ellipsoid) the verifier takes M ≈ A^(−1/2) so
-// that equal boxes of e cover equal pieces of the level set (rigorous_options::whitening_threshold;
-// the number of boxes at σ = 0.6, δ = 1.85 of App. L drops 4.7×). On the level set I(x) = 0, so f(d) = I(GD(x)) at x = d·s(d)
-// equals the one-step change ΔI(x) = I(GD(x)) − I(x) = (2x + Δ)ᵀAΔ with Δ = −η∇R(x) (R the loss,
-// A the matrix of q; exact because I is quadratic). The verifier evaluates this form with the
-// problem's own gradient in gdcert::interval and in jet<interval, n − 1>: every term carries the
-// factor Δ, which vanishes on S, whereas evaluating I(GD(x)) directly adds O(1) terms that cancel
-// and that interval arithmetic cannot cancel (2-4× fewer boxes, more near S). Over a box B of
-// directions it takes the smaller of the natural enclosure and the mean-value form
-// f(B) ⊆ f(c) + ∇f(B)·(B − c), which converges quadratically as B shrinks, and bisects, while the
-// upper bound is positive, the coordinate k with the largest share |∂f/∂d_k(B)|·radius_k of it.
+// and I(0) < 0 (every certificate of docs/formulas.md §2 at fixed parameters: (10), (17), (22),
+// (30)) has the level set {I = 0} = {d·s(d) : d on the boundary of [−1, 1]ⁿ}, s(d) = √(−I(0)/q(d))
+// — the parametrisation of the sampled scan (App. L: x = d/√q(d)). Each of the 2n faces of the cube
+// is a box in n − 1 free coordinates. Any invertible M gives the same level set as {M·e·s(M·e)};
+// when q is ill-conditioned (δ → 2 makes {I = 0} a thin ellipsoid) the verifier takes M ≈ A^(−1/2)
+// so that equal boxes of e cover equal pieces of the level set
+// (rigorous_options::whitening_threshold; the number of boxes at σ = 0.6, δ = 1.85 of App. L drops
+// 4.7×). On the level set I(x) = 0, so f(d) = I(GD(x)) at x = d·s(d) equals the one-step change
+// ΔI(x) = I(GD(x)) − I(x) = (2x + Δ)ᵀAΔ with Δ = −η∇R(x) (R the loss, A the matrix of q; exact
+// because I is quadratic). The verifier evaluates this form with the problem's own gradient in
+// gdcert::interval and in jet<interval, n − 1>: every term carries the factor Δ, which vanishes on
+// S, whereas evaluating I(GD(x)) directly adds O(1) terms that cancel and that interval arithmetic
+// cannot cancel (2-4× fewer boxes, more near S). Over a box B of directions it takes the smaller of
+// the natural enclosure and the mean-value form f(B) ⊆ f(c) + ∇f(B)·(B − c), which converges
+// quadratically as B shrinks, and bisects, while the upper bound is positive, the coordinate k with
+// the largest share |∂f/∂d_k(B)|·radius_k of it.
 //
 // The equality case. On S ∩ {I = 0} the point is fixed by GD, so f = 0 there and the supremum is
 // exactly 0 whenever the pair is admissible (Props 2-3 prove R < 0 only on {I = 0} \ S): no finite
@@ -85,8 +86,9 @@ struct rigorous_options {
   std::size_t max_boxes = 20'000'000; ///< total box budget, drawn on by all root boxes
   int initial_splits = 2; ///< each free coordinate of a face is cut into 2^k roots (parallel units)
   std::size_t reported_boxes = 8; ///< undecided boxes listed in the result
-  /// Scan only the faces with sign +1: valid when GD is odd and I even (every map of MATH.md §1
-  /// and every certificate of §2), since then f(−d) = f(d). Spot-checked in exact rationals.
+  /// Scan only the faces with sign +1: valid when GD is odd and I even (every map of
+  /// docs/formulas.md §1 and every certificate of §2), since then f(−d) = f(d). Spot-checked in
+  /// exact rationals.
   bool use_symmetry = true;
   /// Directions e on the cube boundary are mapped to x-directions M·e with M ≈ A^(−1/2) (A the
   /// matrix of q) when A's condition number exceeds this: the level set becomes a near-sphere in
@@ -151,7 +153,7 @@ struct box_enclosure {
 /// The verifier for one problem and one level function. `Level` is a callable taking
 /// `const typename Problem::template state<T>&` for T = interval, jet<interval, n − 1> and
 /// rational (a generic lambda around a certificate: see certificate_level). The problem must have a
-/// compile-time dimension (the 2-D and 4-D maps of MATH.md §1).
+/// compile-time dimension (the 2-D and 4-D maps of docs/formulas.md §1).
 template <class Problem, class Level>
 class inwardness_verifier {
 public:

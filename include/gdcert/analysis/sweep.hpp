@@ -821,10 +821,10 @@ private:
 ///
 /// Per point: outcome, decision step, period, final loss, final sharpness λ_max(∇²R) (double) and,
 /// on request, the final state, all at the state where the decision was confirmed (diverged: the
-/// first state past the escape bound; undecided: x at max_steps). With a certificate: δ(x_final) (MATH.md §4) and the overlay
-/// I(η; x₀) for η ∈ (0, 2) (its sign is the certified region); a user `overlay` callable
-/// (point state → double) replaces the overlay value. Problems without distance functions are
-/// labelled through their is_minimizer / is_stationary.
+/// first state past the escape bound; undecided: x at max_steps). With a certificate: δ(x_final)
+/// (docs/formulas.md §4) and the overlay I(η; x₀) for η ∈ (0, 2) (its sign is the certified
+/// region); a user `overlay` callable (point state → double) replaces the overlay value. Problems
+/// without distance functions are labelled through their is_minimizer / is_stationary.
 ///
 /// Throws gdcert::invalid_parameter for an invalid plane (empty grid, zero resolution, non-finite
 /// bounds, coordinate index out of range), invalid options or policy; gdcert::cancelled when

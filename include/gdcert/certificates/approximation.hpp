@@ -1,4 +1,4 @@
-// The rank-1 approximation certificate I_apx(δ; x) with its recursion (81-83), regrouping (87) and K₂^apx (MATH.md §2-3).
+// The rank-1 approximation certificate I_apx(δ; x) with its recursion (81-83), regrouping (87) and K₂^apx (docs/formulas.md §2-3).
 #pragma once
 
 #include <gdcert/certificates/certificate.hpp>
@@ -96,7 +96,7 @@ public:
   [[nodiscard]] T state_parameter(const state<T>& x) const {
     return detail::closed_form_state_parameter(total_norm(x), residual(x));
   }
-  /// Distance to K₂^apx = {a = b, u = v = 0, ‖a‖² <= 2} (168).
+  /// Distance to K₂^apx = {a = b, u = v = 0, ‖a‖² <= 2} (161).
   template <class Real>
   [[nodiscard]] Real distance_to_terminal_set(const state<Real>& x) const {
     return std::sqrt(detail::squared_distance_to_balanced_ball(x.a, x.b, std::sqrt(Real(2))) +

@@ -1,4 +1,4 @@
-// The Certificate concept and the shared quadratic-in-δ form I(δ; x) = Lδ² + S δ − 4 (MATH.md §2, §4).
+// The Certificate concept and the shared quadratic-in-δ form I(δ; x) = Lδ² + S δ − 4 (docs/formulas.md §2, §4).
 #pragma once
 
 #include <gdcert/core/error.hpp>
@@ -10,13 +10,13 @@
 namespace gdcert {
 
 /// A certificate `C` for a problem `P` is a state-dependent quadratic I(δ; x) whose level sets
-/// shrink along GD (MATH.md §2-3).
+/// shrink along GD (docs/formulas.md §2-3).
 ///
 /// Valid expressions (`c` a `const C&`, `x` a `typename P::template state<T>`, `delta` a double):
 /// | expression                 | returns | meaning                                             |
 /// |----------------------------|---------|-----------------------------------------------------|
 /// | `c(delta, x)`              | `T`     | I(δ; x); throws unless δ ∈ (0, 2)                   |
-/// | `c.multiplier(delta, x)`   | `T`     | M(δ; x) of I(δ; GD(x)) = M·I(δ; x) + R (MATH.md §3) |
+/// | `c.multiplier(delta, x)`   | `T`     | M(δ; x) of I(δ; GD(x)) = M·I(δ; x) + R (§3)         |
 /// | `c.remainder(delta, x)`    | `T`     | R(δ; x)                                             |
 /// | `c.state_parameter(x)`     | `T`     | δ(x): the root of δ ↦ I(δ; x) in (0, 2] (§4)        |
 /// | `c.distance_to_terminal_set(x)` | `Real` | Euclidean distance to K₂ (floating T)        |

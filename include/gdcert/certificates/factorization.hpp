@@ -1,4 +1,4 @@
-// The rank-1 factorization certificate I_fac(δ; x) with its affine recursion and K₂^fac (MATH.md §2-3, eqs. 17, 59-62).
+// The rank-1 factorization certificate I_fac(δ; x) with its affine recursion and K₂^fac (docs/formulas.md §2-3, eqs. 17, 59-62).
 #pragma once
 
 #include <gdcert/certificates/certificate.hpp>
@@ -85,7 +85,7 @@ public:
   [[nodiscard]] T state_parameter(const rank1_state<T>& x) const {
     return detail::closed_form_state_parameter(total_norm(x), residual(x));
   }
-  /// Distance to K₂^fac = {a = b, u = v = 0, a² <= 2} (161).
+  /// Distance to K₂^fac = {a = b, u = v = 0, a² <= 2} (168).
   template <class Real>
   [[nodiscard]] Real distance_to_terminal_set(const rank1_state<Real>& x) const {
     return std::sqrt(detail::squared_distance_to_balanced_ball(x.a, x.b, std::sqrt(Real(2))) +

@@ -1,4 +1,4 @@
-// Liang–Montúfar's function Q(σ; a, b) and the (L, G)-plane ellipses of the scalar certificate (MATH.md §2, eqs. 9, 48-53).
+// Liang–Montúfar's function Q(σ; a, b) and the (L, G)-plane ellipses of the scalar certificate (docs/formulas.md §2, eqs. 9, 48-53).
 #pragma once
 
 #include <gdcert/certificates/certificate.hpp>

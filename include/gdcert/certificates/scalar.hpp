@@ -1,4 +1,4 @@
-// The scalar certificate I_sc(δ; a, b) with its recursion, normal form, state parameter and K₂ (MATH.md §2-4).
+// The scalar certificate I_sc(δ; a, b) with its recursion, normal form, state parameter and K₂ (docs/formulas.md §2-4).
 #pragma once
 
 #include <gdcert/certificates/certificate.hpp>

@@ -1,4 +1,4 @@
-// The scalar-vector certificate I(δ; a, b) = δ(‖a‖² + ‖b‖²) + δ²(1 − ⟨a,b⟩) − 4 (MATH.md §2, eqs. 46-47).
+// The scalar-vector certificate I(δ; a, b) = δ(‖a‖² + ‖b‖²) + δ²(1 − ⟨a,b⟩) − 4 (docs/formulas.md §2, eqs. 46-47).
 #pragma once
 
 #include <gdcert/certificates/certificate.hpp>

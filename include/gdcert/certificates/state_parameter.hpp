@@ -1,4 +1,4 @@
-// Bracketed solver for the state parameter δ(x) of certificate families without a closed form (MATH.md §4).
+// Bracketed solver for the state parameter δ(x) of certificate families without a closed form (docs/formulas.md §4).
 #pragma once
 
 #include <gdcert/core/error.hpp>

@@ -1,4 +1,4 @@
-// The two-parameter certificate I(δ, ξ; x) for X = diag(1, σ) with pluggable branches ξ(δ) (MATH.md §2, eqs. 30, 368-370, 401).
+// The two-parameter certificate I(δ, ξ; x) for X = diag(1, σ) with pluggable branches ξ(δ) (docs/formulas.md §2, eqs. 30, 368-370, 401).
 #pragma once
 
 #include <gdcert/certificates/certificate.hpp>

@@ -1,4 +1,4 @@
-// Liang–Montúfar's quotient map F: the planar map semi-conjugate to GD of the ℓ2-regularized problem (MATH.md §7, [LM App. D]).
+// Liang–Montúfar's quotient map F: the planar map semi-conjugate to GD of the ℓ2-regularized problem (docs/formulas.md §7, [LM App. D]).
 #pragma once
 
 #include <gdcert/core/error.hpp>
@@ -13,14 +13,14 @@
 
 namespace gdcert {
 
-/// A point (z, w) = (⟨u,v⟩ − y, ‖u‖² + ‖v‖²) of the quotient plane (MATH.md §7). The image of
-/// T is the cone w ≥ 2|z + y| (Cauchy–Schwarz on ‖u ± v‖² = w ± 2(z + y)).
+/// A point (z, w) = (⟨u,v⟩ − y, ‖u‖² + ‖v‖²) of the quotient plane (docs/formulas.md §7). The
+/// image of T is the cone w ≥ 2|z + y| (Cauchy–Schwarz on ‖u ± v‖² = w ± 2(z + y)).
 template <class T>
 struct quotient_point {
   T z, w;
 };
 
-/// Parameters (p, q) = (ηy, ηλ) of the rescaled quotient map (MATH.md §7, [LM (8)]).
+/// Parameters (p, q) = (ηy, ηλ) of the rescaled quotient map (docs/formulas.md §7, [LM (8)]).
 struct rescaled_quotient_parameters {
   double target, regularization;
 };
@@ -47,7 +47,7 @@ template <class T>
 /// The quotient map F of the ℓ2-regularized scalar-vector problem [LM App. D, Prop. 9].
 ///
 /// With T(u, v) = (z, w) = (⟨u,v⟩ − y, ‖u‖² + ‖v‖²) and GD the map of
-/// regularized_factorization (η, y, λ), T ∘ GD = F ∘ T **(exact)** (MATH.md §7), where
+/// regularized_factorization (η, y, λ), T ∘ GD = F ∘ T **(exact)** (docs/formulas.md §7), where
 ///   z' = η²z³ + η²yz² + ((1 − ηλ)² − ηw + η²λw)z + y(η²λ² − 2ηλ),
 ///   w' = ((1 − ηλ)² + η²z²)w − 4ηz(1 − ηλ)(z + y).
 /// The loss depends on (u, v) only through T, so GD converges to the minimizers M (to the saddle
@@ -90,7 +90,7 @@ public:
     return quotient(state.u, state.v);
   }
 
-  /// F(z, w) in raw coordinates (MATH.md §7); a polynomial, so exact in gdcert::rational.
+  /// F(z, w) in raw coordinates (docs/formulas.md §7); a polynomial, so exact in gdcert::rational.
   template <class T>
   [[nodiscard]] quotient_point<T> operator()(const quotient_point<T>& x) const {
     const T eta = constant<T>(eta_), y = constant<T>(y_), lambda = constant<T>(lambda_);
@@ -153,7 +153,7 @@ public:
   }
 
   /// w − 2(z + y) = ‖u − v‖²; invariant edge of the cone:
-  /// w' − 2(z' + y) = (w − 2(z + y))(1 + ηz − ηλ)² **(exact)** (MATH.md §7, [LM (10)]).
+  /// w' − 2(z' + y) = (w − 2(z + y))(1 + ηz − ηλ)² **(exact)** (docs/formulas.md §7, [LM (10)]).
   template <class T>
   [[nodiscard]] T edge_plus(const quotient_point<T>& x) const {
     return x.w - constant<T>(2.0) * (x.z + constant<T>(y_));
@@ -175,10 +175,10 @@ public:
     return factor * factor;
   }
 
-  /// T(M) (MATH.md §1, §7): (z, w) = (−sgn(y)λ, 2(|y| − λ)) when λ < |y|, a fixed point of F.
-  /// When λ ≥ |y| > 0 the only minimizer is u = v = 0 and this returns origin_image(). For λ = 0,
-  /// T(M) is the whole ray {z = 0, w ≥ 2|y|} of fixed points; this returns its tip (0, 2|y|), the
-  /// image of the balanced minimizers (for y = 0 that tip is the origin's image).
+  /// T(M) (docs/formulas.md §1, §7): (z, w) = (−sgn(y)λ, 2(|y| − λ)) when λ < |y|, a fixed point
+  /// of F. When λ ≥ |y| > 0 the only minimizer is u = v = 0 and this returns origin_image(). For
+  /// λ = 0, T(M) is the whole ray {z = 0, w ≥ 2|y|} of fixed points; this returns its tip
+  /// (0, 2|y|), the image of the balanced minimizers (for y = 0 that tip is the origin's image).
   [[nodiscard]] quotient_point<double> minimizer_image() const {
     const double magnitude = std::abs(y_);
     if (!(lambda_ < magnitude))
@@ -197,8 +197,8 @@ public:
     return edge_plus(x) >= constant<T>(0.0) && edge_minus(x) >= constant<T>(0.0);
   }
 
-  /// Q(z, w) = w + √(w² − 16yz) [LM App. D]: equals Q(σ; a, b) of MATH.md §2 with σ = y, and
-  /// w² − 16yz ≥ 4(z − y)² ≥ 0 on the state space, so the root is real there (round-off aside,
+  /// Q(z, w) = w + √(w² − 16yz) [LM App. D]: equals Q(σ; a, b) of docs/formulas.md §2 with σ = y,
+  /// and w² − 16yz ≥ 4(z − y)² ≥ 0 on the state space, so the root is real there (round-off aside,
   /// which is clamped at 0 for ordered T). Floating T and lane packs only (no exact square root).
   template <class T>
   requires real_floating<T> || lane_pack<T>

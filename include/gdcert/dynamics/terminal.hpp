@@ -1,4 +1,4 @@
-// Terminal dynamics on the balanced manifold (MATH.md §5, App. F): g_η, its 2-cycle L±, sharpness S±, the conjugacy to h.
+// Terminal dynamics on the balanced manifold (docs/formulas.md §5, App. F): g_η, its 2-cycle L±, sharpness S±, the conjugacy to h.
 #pragma once
 
 #include <gdcert/core/error.hpp>

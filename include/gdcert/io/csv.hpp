@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <ostream>
 #include <ranges>
 #include <string>
@@ -134,15 +133,12 @@ private:
   std::size_t rows_ = 0;
 };
 
-/// Writes `table` to `file` as CSV with `origin` as leading `# ` lines; throws gdcert::io_error
-/// if the file cannot be written.
+/// Writes `table` to `file` as CSV with `origin` as leading `# ` lines, atomically
+/// (io/atomic_file.hpp); throws gdcert::io_error if the file cannot be written, and then an
+/// existing file of that name is unchanged.
 inline void write_csv(const std::filesystem::path& file, const csv_table& table,
                       const provenance& origin) {
-  std::ofstream out(file, std::ios::binary);
-  table.write(out, origin);
-  out.close();
-  if (!out)
-    throw io_error("gdcert: could not write CSV file " + file.string());
+  write_atomically(file, [&](std::ostream& out) { table.write(out, origin); });
 }
 
 } // namespace gdcert

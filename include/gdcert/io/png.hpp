@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <limits>
 #include <optional>
@@ -196,14 +197,37 @@ inline std::string tick_text(double value) {
 
 } // namespace detail::io
 
-/// Writes `picture` as an 8-bit RGB PNG to `file` and `origin` to `<file>.json`; throws
-/// gdcert::io_error if either cannot be written.
+/// Writes `picture` as an 8-bit RGB PNG to `file` and `origin` to `<file>.json`, both atomically
+/// (io/atomic_file.hpp: the encoder's output goes through checked writes to a temporary file);
+/// throws gdcert::io_error if the encoder fails or either file cannot be written, and then
+/// existing files of those names are unchanged.
 inline void write_png(const std::filesystem::path& file, const image& picture,
                       const provenance& origin) {
-  if (stbi_write_png(file.string().c_str(), picture.width(), picture.height(), 3, picture.data(),
-                     picture.width() * 3) == 0)
-    throw io_error("gdcert: could not write PNG file " + file.string());
-  origin.write_sidecar(file);
+  atomic_output data(file);
+  struct sink {
+    atomic_output* file;
+    std::exception_ptr error;
+  } state{&data, nullptr};
+  const auto put = [](void* context, void* bytes, int size) {
+    auto& s = *static_cast<sink*>(context);
+    if (s.error || size <= 0)
+      return;
+    try {
+      s.file->write(bytes, static_cast<std::size_t>(size));
+    } catch (...) {
+      s.error = std::current_exception();
+    }
+  };
+  const int encoded = stbi_write_png_to_func(put, &state, picture.width(), picture.height(), 3,
+                                             picture.data(), picture.width() * 3);
+  if (state.error)
+    std::rethrow_exception(state.error);
+  if (encoded == 0)
+    throw io_error("gdcert: the PNG encoder failed for " + file.string());
+  atomic_output sidecar(sidecar_path(file));
+  sidecar.write(origin.to_json());
+  data.commit();
+  sidecar.commit();
 }
 
 /// A label raster (row-major, width × height) in the colours of `palette`: label k is drawn in

@@ -1,6 +1,8 @@
 // Provenance of an output file: program, library version, parameters, tolerances, seed, UTC time, notes.
 #pragma once
 
+#include <gdcert/io/atomic_file.hpp>
+#include <gdcert/io/io_error.hpp>
 #include <gdcert/version.hpp>
 
 #include <charconv>
@@ -19,12 +21,6 @@
 #include <vector>
 
 namespace gdcert {
-
-/// Thrown when an output file cannot be written (or an input file cannot be read or parsed).
-class io_error : public std::runtime_error {
-public:
-  using std::runtime_error::runtime_error;
-};
 
 namespace detail::io {
 
@@ -94,7 +90,7 @@ inline std::string utc_timestamp() {
 } // namespace detail::io
 
 /// Where an output file came from, so a figure or table can be traced to the run that made it
-/// (DESIGN.md: "Outputs carry provenance"). Writers emit it as `# ` comment lines (CSV) or as a
+/// (docs/design.md: "Outputs carry provenance"). Writers emit it as `# ` comment lines (CSV) or as a
 /// JSON sidecar `<file>.json` (npy, PNG: formats without a comment field).
 ///
 /// Parameters and tolerances are ordered key/value strings: the order a program records them is
@@ -137,7 +133,23 @@ struct provenance {
 
   /// One "key: value" line per item, each starting with `prefix` ("# " for a CSV header).
   /// Parameters read "parameter <key>: <value>", tolerances "tolerance <key>: <value>".
+  /// Line breaks inside a value are written as the two characters backslash, n (and r), so every
+  /// line carries the prefix: a CSV reader skipping `#` lines never sees provenance as data.
   [[nodiscard]] std::vector<std::string> to_lines(std::string_view prefix = "") const {
+    std::vector<std::string> lines = raw_lines(prefix);
+    for (auto& line : lines) {
+      std::string escaped;
+      for (const char c : line)
+        escaped += c == '\n'   ? std::string("\\n")
+                   : c == '\r' ? std::string("\\r")
+                               : std::string(1, c);
+      line = std::move(escaped);
+    }
+    return lines;
+  }
+
+private:
+  [[nodiscard]] std::vector<std::string> raw_lines(std::string_view prefix) const {
     std::vector<std::string> lines;
     const std::string p(prefix);
     lines.push_back(p + "program: " + program);
@@ -154,6 +166,7 @@ struct provenance {
     return lines;
   }
 
+public:
   /// The provenance as a JSON object. Values stay strings, exactly as recorded; the seed is a
   /// number (exact in Python's json; JavaScript readers lose digits beyond 2^53).
   [[nodiscard]] std::string to_json() const {
@@ -179,19 +192,15 @@ struct provenance {
 
   /// The sidecar path of a data file: the file name with ".json" appended (data.npy.json).
   [[nodiscard]] static std::filesystem::path sidecar_path(const std::filesystem::path& data_file) {
-    std::filesystem::path sidecar = data_file;
-    sidecar += ".json";
-    return sidecar;
+    return gdcert::sidecar_path(data_file);
   }
 
   /// Writes to_json() next to `data_file` as `<data_file>.json`; returns that path.
   std::filesystem::path write_sidecar(const std::filesystem::path& data_file) const {
     const auto path = sidecar_path(data_file);
-    std::ofstream out(path, std::ios::binary);
-    out << to_json();
-    out.close();
-    if (!out)
-      throw io_error("gdcert: could not write provenance sidecar " + path.string());
+    atomic_output out(path); // atomic: a failed write leaves an existing sidecar as it was
+    out.write(to_json());
+    out.commit();
     return path;
   }
 

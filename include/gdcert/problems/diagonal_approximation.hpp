@@ -1,4 +1,4 @@
-// Rank-1 approximation of X = diag(1, σ), σ ∈ (0, 1), in coordinates (a, b, u, v) (MATH.md §1, eq. 402).
+// Rank-1 approximation of X = diag(1, σ), σ ∈ (0, 1), in coordinates (a, b, u, v) (docs/formulas.md §1, eq. 402).
 #pragma once
 
 #include <gdcert/core/error.hpp>

@@ -1,5 +1,5 @@
 // A problem from its loss alone: gradient and Hessian by forward-mode differentiation (nested
-// gdcert::jet), the GD map x − η∇R(x) (MATH.md §1) in every scalar of the library.
+// gdcert::jet), the GD map x − η∇R(x) (docs/formulas.md §1) in every scalar of the library.
 #pragma once
 
 #include <gdcert/core/error.hpp>
@@ -34,7 +34,7 @@ concept loss_function = std::copy_constructible<Loss> &&
 };
 
 /// ∇R(x) by forward-mode differentiation: one evaluation of the loss over jet<T, N>, every
-/// coordinate seeded (MATH.md §1). Exact in gdcert::rational for a rational loss.
+/// coordinate seeded (docs/formulas.md §1). Exact in gdcert::rational for a rational loss.
 template <int N, class T, class Loss>
 [[nodiscard]] std::array<T, N> derived_gradient(const Loss& loss, const std::array<T, N>& x) {
   using J = jet<T, N>;

@@ -1,4 +1,4 @@
-// General matrix factorization ½‖BAᵀ − X‖²_F (+ ridge) and its GD map (MATH.md §1, eqs. 1-3, [LM 1]).
+// General matrix factorization ½‖BAᵀ − X‖²_F (+ ridge) and its GD map (docs/formulas.md §1, eqs. 1-3, [LM 1]).
 #pragma once
 
 #include <gdcert/core/error.hpp>

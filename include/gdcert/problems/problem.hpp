@@ -1,4 +1,4 @@
-// The Problem concept (the GD map of a loss, MATH.md §1) and the base that derives Jacobians from Hessians.
+// The Problem concept (the GD map of a loss, docs/formulas.md §1) and the base that derives Jacobians from Hessians.
 #pragma once
 
 #include <gdcert/core/error.hpp>
@@ -24,7 +24,7 @@ namespace gdcert {
 /// | `typename P::template state<T>`     | type           | the state (the paper's named coordinates)  |
 /// | `p.step_size()`                     | `double`       | η (validated > 0 at construction)          |
 /// | `p.dimension()`                     | `Eigen::Index` | number of real coordinates                 |
-/// | `p.step(x)`                         | `state<T>`     | the GD map x − η∇R(x), branch-free (MATH.md §1)|
+/// | `p.step(x)`                         | `state<T>`     | the GD map x − η∇R(x), branch-free (§1)    |
 /// | `p.loss(x)`                         | `T`            | R(x)                                       |
 /// | `p.coordinates(x)`                  | `vector<T>`    | x flattened in the documented order        |
 /// | `p.template from_coordinates<T>(c)` | `state<T>`     | inverse of coordinates                     |

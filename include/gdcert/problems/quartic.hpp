@@ -1,4 +1,4 @@
-// The quartic-augmented scalar problem ½(ab − 1)² + μ(ab − 1)⁴ (MATH.md §1, eqs. 31, 411).
+// The quartic-augmented scalar problem ½(ab − 1)² + μ(ab − 1)⁴ (docs/formulas.md §1, eqs. 31, 411).
 #pragma once
 
 #include <gdcert/core/error.hpp>

@@ -1,4 +1,4 @@
-// Rank-1 approximation of X = diag(s₁..s_k, 0) in reduced coordinates (a, b ∈ ℝ^k; u, v ∈ ℝ) (MATH.md §1, eq. 76).
+// Rank-1 approximation of X = diag(s₁..s_k, 0) in reduced coordinates (a, b ∈ ℝ^k; u, v ∈ ℝ) (docs/formulas.md §1, eq. 76).
 #pragma once
 
 #include <gdcert/core/error.hpp>

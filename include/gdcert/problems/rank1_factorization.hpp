@@ -1,4 +1,4 @@
-// Rank-1 factorization of X = diag(1, 0) in the paper's coordinates (a, b, u, v) (MATH.md §1, eq. 14).
+// Rank-1 factorization of X = diag(1, 0) in the paper's coordinates (a, b, u, v) (docs/formulas.md §1, eq. 14).
 #pragma once
 
 #include <gdcert/core/error.hpp>

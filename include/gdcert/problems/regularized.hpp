@@ -1,4 +1,4 @@
-// ℓ2-regularized scalar-vector factorization ½(⟨u,v⟩ − y)² + (λ/2)(‖u‖² + ‖v‖²) (MATH.md §1, [LM 4]).
+// ℓ2-regularized scalar-vector factorization ½(⟨u,v⟩ − y)² + (λ/2)(‖u‖² + ‖v‖²) (docs/formulas.md §1, [LM 4]).
 #pragma once
 
 #include <gdcert/core/error.hpp>

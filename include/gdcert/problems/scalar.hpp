@@ -1,4 +1,4 @@
-// The scalar problem ½(ab − σ)² and its GD map (MATH.md §1, eqs. 7-8).
+// The scalar problem ½(ab − σ)² and its GD map (docs/formulas.md §1, eqs. 7-8).
 #pragma once
 
 #include <gdcert/core/error.hpp>

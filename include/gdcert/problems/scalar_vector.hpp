@@ -1,4 +1,4 @@
-// The scalar-vector problem ½(⟨a,b⟩ − 1)², a, b ∈ ℝ^d, and its GD map (MATH.md §1, eqs. 44-45).
+// The scalar-vector problem ½(⟨a,b⟩ − 1)², a, b ∈ ℝ^d, and its GD map (docs/formulas.md §1, eqs. 44-45).
 #pragma once
 
 #include <gdcert/core/error.hpp>

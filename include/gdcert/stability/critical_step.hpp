@@ -1,4 +1,4 @@
-// Critical and certified step sizes of scalar factorization by two vectors (MATH.md §6, [LM eq. 3], [W Thm 3.1-3.2]).
+// Critical and certified step sizes of scalar factorization by two vectors (docs/formulas.md §6, [LM eq. 3], [W Thm 3.1-3.2]).
 #pragma once
 
 #include <gdcert/core/error.hpp>
@@ -46,7 +46,7 @@ using initialization_real =
 
 } // namespace detail
 
-/// Liang–Montúfar's critical step size [LM Thm 1, eq. 3] (MATH.md §6) for GD on
+/// Liang–Montúfar's critical step size [LM Thm 1, eq. 3] (docs/formulas.md §6) for GD on
 /// ½(⟨u,v⟩ − y)², u, v ∈ ℝ^d (regularized_factorization with λ = 0):
 ///   η*(u, v) = min{1/|y|, 8/(‖u‖² + ‖v‖² + √((‖u‖² + ‖v‖²)² − 16y(⟨u,v⟩ − y)))}.
 /// For almost every (u, v), GD from (u, v) converges to a global minimizer if η < η*(u, v) and
@@ -75,7 +75,7 @@ liang_montufar_critical_step(double target, const Eigen::MatrixBase<DerivedU>& u
   return std::min(1 / std::abs(y), 8 / quotient_lyapunov);
 }
 
-/// Wang et al.'s certified large learning rate [W Thm 3.1-3.2] (MATH.md §6).
+/// Wang et al.'s certified large learning rate [W Thm 3.1-3.2] (docs/formulas.md §6).
 ///
 /// Their setting (problem (3) of the paper, with column vectors as in its Appendix G): minimize
 /// ½(μ − xᵀy)² over x, y ∈ ℝ^d with target μ > 0 by GD with learning rate h,

@@ -1,4 +1,4 @@
-// Fixed points and period-p orbits of any problem's GD map by Newton's method, with multipliers and stability (MATH.md §6).
+// Fixed points and period-p orbits of any problem's GD map by Newton's method, with multipliers and stability (docs/formulas.md §6).
 #pragma once
 
 #include <gdcert/core/error.hpp>

@@ -1,4 +1,4 @@
-// Closed-form spectra of rank-1 factorization at its stationary points (MATH.md §6, eqs. 129-132, 140-143).
+// Closed-form spectra of rank-1 factorization at its stationary points (docs/formulas.md §6, eqs. 129-132, 140-143).
 #pragma once
 
 #include <gdcert/core/error.hpp>

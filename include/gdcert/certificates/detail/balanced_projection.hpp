@@ -1,4 +1,4 @@
-// Distances to the terminal sets K₂ (MATH.md §2, eqs. 160-168, 363): projections onto balanced discs.
+// Distances to the terminal sets K₂ (docs/formulas.md §2, eqs. 160-168, 363): projections onto balanced discs.
 #pragma once
 
 #include <gdcert/core/scalar.hpp>

@@ -49,6 +49,9 @@ struct outcome_criteria {
   void validate() const {
     require_at_least("criteria.max_steps", static_cast<long>(max_steps), 1);
     require_positive("criteria.escape_norm", escape_norm);
+    if (!(escape_norm <= 1e150)) // the engines compare squared norms: the square must be finite
+      throw invalid_parameter("criteria.escape_norm", detail::to_text(escape_norm),
+                              "(0, 1e150] (its square must be finite)");
     require_positive("criteria.step_tolerance", step_tolerance);
     require_positive("criteria.distance_tolerance", distance_tolerance);
     require_positive("criteria.period_tolerance", period_tolerance);

@@ -76,6 +76,12 @@ private:
   bool drawn_ = false;
 };
 
+/// ⌈count / tile⌉ without the overflow of (count + tile − 1) / tile (a tile of SIZE_MAX is one
+/// tile, not zero); tile >= 1.
+[[nodiscard]] constexpr std::size_t tile_count(std::size_t count, std::size_t tile) noexcept {
+  return count / tile + (count % tile != 0 ? 1 : 0);
+}
+
 } // namespace detail
 
 /// Runs `work(begin, end)` over [0, count) in tiles on the policy's threads. Tiles are handed out
@@ -85,7 +91,7 @@ template <class Work>
 void for_each_tile(std::size_t count, const execution_policy& policy, Work&& work) {
   if (policy.tile == 0)
     throw invalid_parameter("execution_policy.tile", "0", ">= 1");
-  const std::size_t tiles = (count + policy.tile - 1) / policy.tile;
+  const std::size_t tiles = detail::tile_count(count, policy.tile);
   unsigned threads =
       policy.threads ? policy.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(tiles, 1)));
@@ -97,7 +103,7 @@ void for_each_tile(std::size_t count, const execution_policy& policy, Work&& wor
     for (std::size_t t; (t = next.fetch_add(1)) < tiles;) {
       if (policy.cancel && policy.cancel->load())
         return;
-      const std::size_t begin = t * policy.tile, end = std::min(count, begin + policy.tile);
+      const std::size_t begin = t * policy.tile, end = begin + std::min(policy.tile, count - begin);
       try {
         work(begin, end);
       } catch (...) {

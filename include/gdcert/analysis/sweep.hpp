@@ -211,8 +211,13 @@ struct sweep_options {
 
   void validate() const {
     criteria.validate();
-    require_at_least("check_interval", static_cast<long>(check_interval), 1);
-    require_at_least("first_check", static_cast<long>(first_check), 1);
+    // Bounded so that step counters (point age + interval) cannot wrap: 2^32 steps between
+    // checks is far beyond any trajectory a sweep runs.
+    constexpr std::size_t largest = std::size_t{1} << 32;
+    if (check_interval < 1 || check_interval > largest)
+      throw invalid_parameter("check_interval", std::to_string(check_interval), "[1, 2^32]");
+    if (first_check < 1 || first_check > largest)
+      throw invalid_parameter("first_check", std::to_string(first_check), "[1, 2^32]");
   }
 };
 
@@ -863,7 +868,7 @@ requires problem<Problem> &&
 
   using engine_type = detail::sweep_engine<W, Problem, Certificate, Overlay>;
   const engine_type engine(problem, options, certificate, overlay, result);
-  const std::size_t tiles = (n + policy.tile - 1) / policy.tile;
+  const std::size_t tiles = detail::tile_count(n, policy.tile);
   std::vector<typename engine_type::counters> tally(tiles);
   for_each_tile(n, policy, [&](std::size_t begin, std::size_t end) {
     auto& counters = tally[begin / policy.tile];

@@ -67,6 +67,12 @@ solve_state_parameter(Family&& family, Real lower, Real upper,
                       const state_parameter_options& options = {}) {
   if (!(lower < upper))
     throw invalid_parameter("bracket [lower, upper]", "empty", "lower < upper");
+  if (options.bits < 1 || options.bits > std::numeric_limits<Real>::digits)
+    throw invalid_parameter("state_parameter_options.bits", std::to_string(options.bits),
+                            "[1, " + std::to_string(std::numeric_limits<Real>::digits) +
+                                "] (the relative bracket width is 2^(1 - bits))");
+  if (options.max_iterations < 1)
+    throw invalid_parameter("state_parameter_options.max_iterations", "0", ">= 1");
   const Real f_lower = family(lower), f_upper = family(upper);
   if (!std::isfinite(f_lower) || !std::isfinite(f_upper))
     return {std::isfinite(f_lower) ? upper : lower, state_parameter_status::not_finite, 0,

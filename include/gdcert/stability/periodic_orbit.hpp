@@ -67,6 +67,18 @@ struct orbit_options {
   double rank_threshold = 1e-10; ///< relative pivot size below which Dᵖ − I counts as singular
   double escape_norm = 1e8;      ///< beyond this norm the iteration counts as diverged
   double hyperbolicity_margin = 1e-9; ///< |‖λ‖ − 1| below this is "on the unit circle"
+
+  /// Throws gdcert::invalid_parameter naming the first field out of range.
+  void validate() const {
+    if (max_iterations < 0 || max_iterations > 1'000'000)
+      throw invalid_parameter("orbit_options.max_iterations", std::to_string(max_iterations),
+                              "[0, 1000000]");
+    require_positive("orbit_options.tolerance", tolerance);
+    require_positive("orbit_options.step_tolerance", step_tolerance);
+    require_open_interval("orbit_options.rank_threshold", rank_threshold, 0, 1);
+    require_positive("orbit_options.escape_norm", escape_norm);
+    require_non_negative("orbit_options.hyperbolicity_margin", hyperbolicity_margin);
+  }
 };
 
 /// Multipliers of an orbit with their spectral radius and classification.
@@ -163,6 +175,7 @@ requires problem<Problem>
                                                                 const orbit_options& options = {}) {
   if (period < 1 || period > 8)
     throw invalid_parameter("period p", std::to_string(period), "1 <= p <= 8");
+  options.validate();
   problem.validate_state(start);
   const Eigen::Index n = problem.dimension();
   periodic_orbit<Problem, Real> orbit;

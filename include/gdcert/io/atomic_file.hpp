@@ -155,6 +155,15 @@ private:
   return sidecar;
 }
 
+/// Commits a written data file and then its sidecar `<file>.json` holding `sidecar_json` (also
+/// written atomically): the two appear together, the data first.
+inline void commit_with_sidecar(atomic_output& data, std::string_view sidecar_json) {
+  atomic_output sidecar(sidecar_path(data.target()));
+  sidecar.write(sidecar_json);
+  data.commit();
+  sidecar.commit();
+}
+
 /// Writes `file` atomically through a std::ostream: `fill(out)` writes the content, then the file
 /// is committed, and `sidecar_json` (if given) as `<file>.json`, also atomically, right after it.
 /// Throws gdcert::io_error on any failure, and then no existing file has changed.
@@ -170,14 +179,10 @@ void write_atomically(const std::filesystem::path& file, Fill&& fill,
     if (!out)
       throw io_error("gdcert: could not format " + file.string());
   }
-  if (sidecar_json) {
-    atomic_output sidecar(sidecar_path(file));
-    sidecar.write(*sidecar_json);
+  if (sidecar_json)
+    commit_with_sidecar(data, *sidecar_json);
+  else
     data.commit();
-    sidecar.commit();
-  } else {
-    data.commit();
-  }
 }
 
 } // namespace gdcert

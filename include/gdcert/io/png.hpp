@@ -224,10 +224,7 @@ inline void write_png(const std::filesystem::path& file, const image& picture,
     std::rethrow_exception(state.error);
   if (encoded == 0)
     throw io_error("gdcert: the PNG encoder failed for " + file.string());
-  atomic_output sidecar(sidecar_path(file));
-  sidecar.write(origin.to_json());
-  data.commit();
-  sidecar.commit();
+  commit_with_sidecar(data, origin.to_json());
 }
 
 /// A label raster (row-major, width × height) in the colours of `palette`: label k is drawn in

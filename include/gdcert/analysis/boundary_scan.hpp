@@ -339,6 +339,10 @@ public:
         std::clamp<std::size_t>(policy.tile, 1, std::max<std::size_t>(count_, 1));
     tile_ = detail::tile_count(asked, W) * W;
     tiles_ = detail::tile_count(count_, tile_);
+    // The moment table (block() doubles a tile) and the order (one index a position).
+    detail::require_memory("boundary scanner", detail::saturating_multiply_add(tiles_, tile_, 0),
+                           sizeof(double) * (basis * moments + auxiliaries) + sizeof(std::size_t),
+                           0, policy);
     build_order();
     data_ = std::make_unique_for_overwrite<double[]>(tiles_ * block()); // first touch in fill_tile
     for_each_tile(tiles_, detail::one_item_per_tile(policy),
@@ -678,8 +682,16 @@ struct pass_fail_map {
   [[nodiscard]] bool pass(std::size_t row, std::size_t column) const noexcept {
     return passed[at(row, column)] != 0;
   }
-  /// Sizes the per-pair results for rows × columns.
-  void allocate() {
+  /// Bytes per pair of the results and of the engines' per-pair parameters.
+  static constexpr std::uint64_t bytes_per_pair = 64;
+  /// Sizes the per-pair results for rows × columns; throws gdcert::invalid_parameter first when
+  /// rows × columns wraps or the estimate exceeds policy.memory_limit.
+  void allocate(const execution_policy& policy) {
+    if (!columns.empty() && rows.size() > std::numeric_limits<std::size_t>::max() / columns.size())
+      throw invalid_parameter("pass/fail map pairs rows x columns",
+                              std::to_string(rows.size()) + " x " + std::to_string(columns.size()),
+                              "a product below 2^64");
+    detail::require_memory("pass/fail map", pairs(), bytes_per_pair, 0, policy);
     const std::size_t n = pairs();
     worst.resize(n);
     tolerance.resize(n);
@@ -774,8 +786,8 @@ template <int W = 4>
   map.columns = xis;
   map.directions = scanner.size();
   map.options = options.scan;
+  map.allocate(policy);
   const std::size_t pairs = map.pairs();
-  map.allocate();
   std::vector<two_parameter_form::parameters> theta(pairs);
   for (std::size_t r = 0; r < deltas.size(); ++r)
     for (std::size_t c = 0; c < xis.size(); ++c)
@@ -824,8 +836,8 @@ step_size_pass_fail_map(MakeProblem make_problem, const std::vector<double>& eta
   map.columns = deltas;
   map.directions = static_cast<std::size_t>(directions.cols());
   map.options = options.scan;
+  map.allocate(policy);
   const std::size_t pairs = map.pairs();
-  map.allocate();
   std::vector<typename scanner_type::parameters> row_theta(deltas.size());
   for (std::size_t c = 0; c < deltas.size(); ++c)
     row_theta[c] = {deltas[c]};
@@ -868,8 +880,11 @@ quartic_pass_fail_map(double mu, const std::vector<double>& etas, const std::vec
 
 // ---- Published grids and derived products ----
 
+/// The most values uniform_axis makes (2^26: a 512 MiB axis).
+inline constexpr std::size_t max_axis_points = std::size_t{1} << 26;
+
 /// lower, lower + step, …, up to upper (inclusive within 1e-9 steps). Throws unless the bounds are
-/// finite, lower <= upper and step > 0.
+/// finite, lower <= upper, step > 0 and the axis has at most max_axis_points values.
 [[nodiscard]] inline std::vector<double> uniform_axis(double lower, double upper, double step) {
   require_finite("axis lower bound", lower);
   require_finite("axis upper bound", upper);
@@ -877,7 +892,13 @@ quartic_pass_fail_map(double mu, const std::vector<double>& etas, const std::vec
   if (!(lower <= upper))
     throw invalid_parameter("axis upper bound", detail::to_text(upper),
                             ">= lower bound " + detail::to_text(lower));
-  const auto count = static_cast<std::size_t>(std::floor((upper - lower) / step + 1e-9)) + 1;
+  // The count is checked as a double before any conversion: a float-to-integer conversion of a
+  // value beyond the integer's range is undefined behaviour.
+  const double intervals = std::floor((upper - lower) / step + 1e-9);
+  if (!(intervals < double(max_axis_points)))
+    throw invalid_parameter("axis points (upper - lower)/step + 1", detail::to_text(intervals + 1),
+                            "<= " + std::to_string(max_axis_points));
+  const auto count = static_cast<std::size_t>(intervals) + 1;
   std::vector<double> axis(count);
   for (std::size_t i = 0; i < count; ++i)
     axis[i] = lower + static_cast<double>(i) * step;

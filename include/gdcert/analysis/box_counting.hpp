@@ -215,11 +215,22 @@ random_direction(std::uint64_t seed, std::uint64_t point, std::uint64_t perturba
 
 namespace detail::fractal {
 
+/// Bounds that keep a ladder finite in time: the ladder spans at most 2^30 (box keys stay in 64
+/// bits), so ladder_ratio >= 2^(30/max_ladder_sizes) gives at most max_ladder_sizes sizes; each
+/// size costs grid_offsets passes over the points.
+inline constexpr int max_ladder_sizes = 1024;
+inline constexpr int max_grid_offsets = 1024;
+
 inline void require_parameters(const box_counting_parameters& parameters) {
-  if (!(std::isfinite(parameters.ladder_ratio) && parameters.ladder_ratio > 1))
+  const double smallest_ratio = std::exp2(30.0 / max_ladder_sizes);
+  if (!(std::isfinite(parameters.ladder_ratio) && parameters.ladder_ratio >= smallest_ratio))
     throw invalid_parameter("ladder_ratio", detail::to_text(parameters.ladder_ratio),
-                            "> 1 (finite)");
-  require_at_least("grid_offsets", parameters.grid_offsets, 1);
+                            ">= 2^(30/" + std::to_string(max_ladder_sizes) +
+                                ") = " + detail::to_text(smallest_ratio) + " (finite; at most " +
+                                std::to_string(max_ladder_sizes) + " box sizes)");
+  if (parameters.grid_offsets < 1 || parameters.grid_offsets > max_grid_offsets)
+    throw invalid_parameter("grid_offsets", std::to_string(parameters.grid_offsets),
+                            "[1, " + std::to_string(max_grid_offsets) + "]");
   if (parameters.resolution)
     require_positive("resolution", *parameters.resolution);
   require_positive("smallest_in_resolutions", parameters.smallest_in_resolutions);
@@ -443,6 +454,14 @@ template <class Classifier, std::ranges::random_access_range Points>
   for (std::size_t e = 0; e < epsilons.size(); ++e)
     require_positive("epsilons[" + std::to_string(e) + "]", epsilons[e]);
   require_at_least("perturbations", parameters.perturbations, 1);
+  // Every classify call is counted in std::size_t: points × perturbations × (sizes + 1) must fit.
+  const std::uint64_t calls = detail::saturating_multiply_add(
+      detail::saturating_multiply_add(count, static_cast<std::uint64_t>(parameters.perturbations),
+                                      0),
+      epsilons.size() + 1, 0);
+  if (calls > (std::uint64_t{1} << 62))
+    throw invalid_parameter("points x perturbations x epsilons", std::to_string(calls),
+                            "<= 2^62 classify calls");
   if (parameters.window)
     detail::fractal::require_window("window", *parameters.window);
   const auto begin = std::ranges::begin(points);

@@ -47,7 +47,8 @@ struct outcome_criteria {
 
   /// Throws gdcert::invalid_parameter naming the first field out of range.
   void validate() const {
-    require_at_least("criteria.max_steps", static_cast<long>(max_steps), 1);
+    if (max_steps < 1)
+      throw invalid_parameter("criteria.max_steps", "0", ">= 1");
     require_positive("criteria.escape_norm", escape_norm);
     if (!(escape_norm <= 1e150)) // the engines compare squared norms: the square must be finite
       throw invalid_parameter("criteria.escape_norm", detail::to_text(escape_norm),

@@ -191,6 +191,9 @@ using direction_table = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic>;
 /// Materialises a direction set, in parallel tiles (each column depends only on its index).
 template <direction_set S>
 [[nodiscard]] direction_table tabulate(const S& set, const execution_policy& policy = {}) {
+  policy.validate();
+  detail::require_memory("direction table", set.size(),
+                         sizeof(double) * static_cast<std::uint64_t>(set.dimension()), 0, policy);
   direction_table table(set.dimension(), static_cast<Eigen::Index>(set.size()));
   execution_policy chunked = policy; // a column is cheap: hand out larger tiles
   chunked.tile = std::max<std::size_t>(policy.tile, 4096);

@@ -174,12 +174,13 @@ public:
       : problem_(problem), level_(std::move(level)), options_(options) {
     require_non_negative("stationary_margin epsilon", options.stationary_margin);
     require_at_least("max_depth", options.max_depth, 1);
-    require_at_least("max_boxes", static_cast<long>(options.max_boxes), 1);
+    if (options.max_boxes < 1)
+      throw invalid_parameter("max_boxes", "0", ">= 1");
     require_at_least("initial_splits", options.initial_splits, 0);
     if (!(options.whitening_threshold >= 1))
       throw invalid_parameter("whitening_threshold", detail::to_text(options.whitening_threshold),
                               "[1, inf] (a condition number)");
-    if (options.initial_splits * free > 24)
+    if (options.initial_splits > 24 / free) // 2^(k·free) roots a face; no int overflow
       throw invalid_parameter("initial_splits", std::to_string(options.initial_splits),
                               "[0, " + std::to_string(24 / free) + "] for this dimension");
     exact_offset_ = -level_(point<rational>(std::array<rational, dimension>{}));

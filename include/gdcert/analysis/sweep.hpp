@@ -94,6 +94,11 @@ struct sweep_plane {
   void validate(Eigen::Index dimension) const {
     first.validate("first_axis");
     second.validate("second_axis");
+    if (first.resolution > std::numeric_limits<std::size_t>::max() / second.resolution)
+      throw invalid_parameter("grid points first_axis.resolution x second_axis.resolution",
+                              std::to_string(first.resolution) + " x " +
+                                  std::to_string(second.resolution),
+                              "a product below 2^64 (the point count must not wrap)");
     require_dimension("plane.origin.size()", origin.size(), dimension);
     if (!origin.allFinite())
       throw invalid_parameter("plane.origin", "non-finite", "finite coordinates");
@@ -244,6 +249,12 @@ struct sweep_result {
   bool has_overlay = false;
   std::size_t useful_steps = 0;        ///< Σ over points of map steps until decided / limit
   std::size_t executed_lane_steps = 0; ///< map evaluations per lane actually run (incl. replays)
+  /// 1 for each point whose result is final. All 1 unless the run was cancelled with
+  /// on_cancel::return_partial: then the points never run or interrupted are 0 and their other
+  /// slots keep their initial values (undecided, NaN).
+  std::vector<std::uint8_t> finished;
+  /// True when the run was cancelled before every point finished (on_cancel::return_partial).
+  bool partial = false;
 
   [[nodiscard]] std::size_t columns() const noexcept { return plane.columns(); }
   [[nodiscard]] std::size_t rows() const noexcept { return plane.rows(); }
@@ -269,6 +280,20 @@ struct sweep_result {
     for (const outcome o : outcomes)
       ++c[static_cast<std::size_t>(o)];
     return c;
+  }
+  /// Points whose result is final (size() unless partial).
+  [[nodiscard]] std::size_t finished_count() const noexcept {
+    return static_cast<std::size_t>(std::count(finished.begin(), finished.end(), std::uint8_t{1}));
+  }
+  /// Bytes a sweep of `points` points allocates for its result (with final states: `dimension`
+  /// more doubles a point) and per-tile counters: what sweep checks against
+  /// execution_policy::memory_limit before allocating.
+  static constexpr std::uint64_t bytes_per_point(bool keep_final_states,
+                                                 std::uint64_t dimension) noexcept {
+    const std::uint64_t fixed =
+        sizeof(outcome) + sizeof(std::size_t) + 2 * sizeof(std::uint8_t) + 4 * sizeof(double);
+    return keep_final_states ? detail::saturating_multiply_add(dimension, sizeof(double), fixed)
+                             : fixed;
   }
 };
 
@@ -423,8 +448,8 @@ public:
   };
 
   sweep_engine(const Problem& problem, const sweep_options& options, const Certificate& certificate,
-               const Overlay& overlay, sweep_result& result)
-      : problem_(problem), options_(options), criteria_(options.criteria),
+               const Overlay& overlay, const execution_policy& policy, sweep_result& result)
+      : problem_(problem), options_(options), policy_(policy), criteria_(options.criteria),
         certificate_(certificate), overlay_(overlay), result_(result),
         history_(static_cast<std::size_t>(options.criteria.max_period) + 1),
         escape_squared_(options.criteria.escape_norm * options.criteria.escape_norm),
@@ -453,6 +478,7 @@ public:
     auto finish = [&](std::size_t point, outcome label, std::size_t decision, std::size_t steps,
                       int period, const point_state& final_state) {
       result_.outcomes[point] = label;
+      result_.finished[point] = 1;
       result_.decision_steps[point] = decision;
       result_.periods[point] = static_cast<std::uint8_t>(period);
       result_.final_loss[point] = double(problem_.loss(final_state));
@@ -513,6 +539,9 @@ public:
         next = std::min(next, (clock / interval + 1) * interval);
       if (next == std::numeric_limits<std::size_t>::max())
         break;
+      // A check boundary with work left: cancellation is seen within one check interval.
+      if (cancel_requested(policy_))
+        throw tile_interrupted{};
       const std::size_t span = next - clock;
       const pack snapshot = x;
       // The checks read only the last max_period + 1 states of an interval.
@@ -799,6 +828,7 @@ private:
 
   const Problem& problem_;
   const sweep_options& options_;
+  const execution_policy& policy_;
   const outcome_criteria& criteria_;
   const Certificate& certificate_;
   const Overlay& overlay_;
@@ -832,8 +862,11 @@ private:
 /// without distance functions are labelled through their is_minimizer / is_stationary.
 ///
 /// Throws gdcert::invalid_parameter for an invalid plane (empty grid, zero resolution, non-finite
-/// bounds, coordinate index out of range), invalid options or policy; gdcert::cancelled when
-/// cancelled through the policy.
+/// bounds, coordinate index out of range, a point count that wraps), invalid options or policy,
+/// or a memory estimate (sweep_result::bytes_per_point) above policy.memory_limit, all before
+/// allocating. Cancellation through the policy is seen at each point's next check; with
+/// on_cancel::throw_exception it throws gdcert::cancelled, with on_cancel::return_partial it
+/// returns the points that finished, `partial` set and `finished` marking them.
 template <int W = 4, class Problem, class Certificate = no_certificate, class Overlay = no_overlay>
 requires problem<Problem> &&
     gradient_map_over<Problem, detail::lane_scalar<detail::pack_shape<W>::width>>
@@ -844,16 +877,23 @@ requires problem<Problem> &&
   static_assert(W >= 1, "lane width W must be at least 1");
   plane.validate(problem.dimension());
   options.validate();
-  if (policy.tile == 0)
-    throw invalid_parameter("execution_policy.tile", "0", ">= 1");
+  policy.validate();
+  const std::size_t n = plane.size();
+  detail::require_memory(
+      "sweep", n,
+      sweep_result::bytes_per_point(options.keep_final_states,
+                                    static_cast<std::uint64_t>(problem.dimension())),
+      detail::saturating_multiply_add(detail::tile_count(n, policy.tile), 2 * sizeof(std::size_t),
+                                      0),
+      policy);
 
   sweep_result result;
   result.plane = plane;
   result.options = options;
   result.step_size = problem.step_size();
-  const std::size_t n = plane.size();
   const double nan = std::numeric_limits<double>::quiet_NaN();
   result.outcomes.assign(n, outcome::undecided);
+  result.finished.assign(n, 0);
   result.decision_steps.assign(n, 0);
   result.periods.assign(n, 0);
   result.final_loss.assign(n, nan);
@@ -867,13 +907,17 @@ requires problem<Problem> &&
   result.has_overlay = result.has_certificate || !std::is_same_v<Overlay, no_overlay>;
 
   using engine_type = detail::sweep_engine<W, Problem, Certificate, Overlay>;
-  const engine_type engine(problem, options, certificate, overlay, result);
+  const engine_type engine(problem, options, certificate, overlay, policy, result);
   const std::size_t tiles = detail::tile_count(n, policy.tile);
   std::vector<typename engine_type::counters> tally(tiles);
-  for_each_tile(n, policy, [&](std::size_t begin, std::size_t end) {
-    auto& counters = tally[begin / policy.tile];
-    engine.run_tile(begin, end, counters);
-  });
+  const tile_completion completion = for_each_tile(
+      n, policy,
+      [&](std::size_t begin, std::size_t end) {
+        auto& counters = tally[begin / policy.tile];
+        engine.run_tile(begin, end, counters);
+      },
+      policy.when_cancelled == on_cancel::return_partial);
+  result.partial = !completion.complete() && result.finished_count() != n;
   for (const auto& c : tally) {
     result.useful_steps += c.useful;
     result.executed_lane_steps += c.executed;

@@ -77,6 +77,18 @@ inline void require_dimension(std::string_view name, long actual, long expected)
                             "exactly " + std::to_string(expected) + " (dimension mismatch)");
 }
 
+/// The most coordinates a state of the library's problems may have (2^27): far above any problem a
+/// map is iterated on, and a bound under which every size product (2·d, (m + n)·r, d²) stays
+/// exact in 64 bits. Constructors check it before allocating.
+inline constexpr long max_state_dimension = 1L << 27;
+
+/// Throws unless minimum <= value <= maximum (extents: dimensions, counts).
+inline void require_extent(std::string_view name, long value, long minimum, long maximum) {
+  if (value < minimum || value > maximum)
+    throw invalid_parameter(name, std::to_string(value),
+                            "[" + std::to_string(minimum) + ", " + std::to_string(maximum) + "]");
+}
+
 /// Throws unless an extent is at least `minimum`.
 inline void require_at_least(std::string_view name, long actual, long minimum) {
   if (actual < minimum)

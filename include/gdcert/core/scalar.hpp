@@ -1,6 +1,8 @@
 // What the library asks of a scalar type, and the few helpers that make one formula serve every one.
 #pragma once
 
+#include <gdcert/core/error.hpp>
+
 #include <Eigen/Core>
 
 #include <cmath>
@@ -50,9 +52,11 @@ template <class T>
 using matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
 
 /// Inner product written as an explicit loop: it runs for scalars Eigen's reductions do not
-/// support (lane packs, Boost rationals), and keeps the evaluation order fixed.
+/// support (lane packs, Boost rationals), and keeps the evaluation order fixed. Operands of
+/// different sizes throw (one comparison per call, outside the loop), never read past a buffer.
 template <class T>
 [[nodiscard]] T dot(const vector<T>& x, const vector<T>& y) {
+  require_dimension("vector operand size", y.size(), x.size());
   T sum = constant<T>(0.0);
   for (Eigen::Index i = 0; i < x.size(); ++i)
     sum = sum + x(i) * y(i);
@@ -68,6 +72,7 @@ template <class T>
 template <class T>
 [[nodiscard]] vector<T> combine(const T& alpha, const vector<T>& x, const T& beta,
                                 const vector<T>& y) {
+  require_dimension("vector operand size", y.size(), x.size());
   vector<T> out(x.size());
   for (Eigen::Index i = 0; i < x.size(); ++i)
     out(i) = alpha * x(i) + beta * y(i);
@@ -77,6 +82,7 @@ template <class T>
 /// C = A * B by explicit loops (Eigen's GEMM rejects lane-pack and Boost-rational scalars).
 template <class T>
 [[nodiscard]] matrix<T> multiply(const matrix<T>& a, const matrix<T>& b) {
+  require_dimension("matrix product inner size", b.rows(), a.cols());
   matrix<T> c(a.rows(), b.cols());
   for (Eigen::Index i = 0; i < a.rows(); ++i)
     for (Eigen::Index j = 0; j < b.cols(); ++j) {

@@ -58,9 +58,19 @@ struct rgb {
 /// sweep's row-major label or value arrays, so field pixel (x, y) is image pixel (x, y).
 class image {
 public:
+  /// 2^28 pixels (768 MiB of RGB): far above any figure, and below what stb's encoder, whose
+  /// sizes are int, can write.
+  static constexpr std::uint64_t max_pixels = std::uint64_t{1} << 28;
+
+  /// Throws unless both extents are >= 1 and the raster has at most max_pixels pixels (checked
+  /// before the allocation).
   image(int width, int height, rgb background = {255, 255, 255}) : width_(width), height_(height) {
     require_at_least("image width", width, 1);
     require_at_least("image height", height, 1);
+    if (static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height) > max_pixels)
+      throw invalid_parameter("image width x height",
+                              std::to_string(width) + " x " + std::to_string(height),
+                              "at most " + std::to_string(max_pixels) + " pixels");
     pixels_.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3);
     for (int y = 0; y < height; ++y)
       for (int x = 0; x < width; ++x)
@@ -80,8 +90,10 @@ public:
     pixel[2] = colour.b;
   }
 
-  /// The colour of pixel (x, y), which must lie inside the raster.
-  [[nodiscard]] rgb at(int x, int y) const noexcept {
+  /// The colour of pixel (x, y); throws gdcert::invalid_parameter outside the raster.
+  [[nodiscard]] rgb at(int x, int y) const {
+    require_index("pixel column x", x, width_);
+    require_index("pixel row y", y, height_);
     const std::uint8_t* pixel = &pixels_[offset(x, y)];
     return {pixel[0], pixel[1], pixel[2]};
   }
@@ -90,6 +102,10 @@ public:
   [[nodiscard]] const std::uint8_t* data() const noexcept { return pixels_.data(); }
 
 private:
+  static void require_index(std::string_view name, int index, int extent) {
+    if (index < 0 || index >= extent)
+      throw invalid_parameter(name, std::to_string(index), "[0, " + std::to_string(extent) + ")");
+  }
   [[nodiscard]] std::size_t offset(int x, int y) const noexcept {
     return (static_cast<std::size_t>(y) * static_cast<std::size_t>(width_) +
             static_cast<std::size_t>(x)) *

@@ -33,7 +33,11 @@ public:
         lambda_(require_non_negative("regularization lambda", lambda)) {
     require_at_least("target X rows m", x_.rows(), 1);
     require_at_least("target X columns n", x_.cols(), 1);
-    require_at_least("factor rank r", r_, 1);
+    require_extent("factor rank r", r_, 1, max_state_dimension);
+    if ((x_.rows() + x_.cols()) > max_state_dimension / r_)
+      throw invalid_parameter("state dimension (m + n) r",
+                              std::to_string(x_.rows() + x_.cols()) + " x " + std::to_string(r_),
+                              "<= " + std::to_string(max_state_dimension));
     if (!x_.allFinite())
       throw invalid_parameter("target X", "non-finite entries", "finite entries");
     minimum_loss_ = eckart_young_minimum(x_);
@@ -120,10 +124,7 @@ public:
 
   template <class T>
   [[nodiscard]] vector<T> coordinates(const state<T>& x) const {
-    require_dimension("A.rows()", x.A.rows(), x_.cols());
-    require_dimension("A.cols()", x.A.cols(), r_);
-    require_dimension("B.rows()", x.B.rows(), x_.rows());
-    require_dimension("B.cols()", x.B.cols(), r_);
+    require_state(x);
     vector<T> c(dimension());
     for (Eigen::Index i = 0; i < x.A.size(); ++i)
       c(i) = x.A(i);
@@ -174,8 +175,19 @@ private:
     return total;
   }
 
+  /// A is n × r and B is m × r: every public member reaches the state through residual_of or
+  /// coordinates, which check this once, before any loop.
+  template <class T>
+  void require_state(const state<T>& x) const {
+    require_dimension("A.rows()", x.A.rows(), x_.cols());
+    require_dimension("A.cols()", x.A.cols(), r_);
+    require_dimension("B.rows()", x.B.rows(), x_.rows());
+    require_dimension("B.cols()", x.B.cols(), r_);
+  }
+
   template <class T>
   [[nodiscard]] matrix<T> residual_of(const state<T>& x) const {
+    require_state(x);
     matrix<T> residual = multiply<T>(x.B, x.A.transpose());
     for (Eigen::Index i = 0; i < residual.size(); ++i)
       residual(i) = residual(i) - constant<T>(x_(i));

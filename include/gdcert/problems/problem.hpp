@@ -66,7 +66,8 @@ concept gradient_map_over = requires(const P& p, const typename P::template stat
 // clang-format on
 /// `step`, `loss`, `gradient`, `hessian` are polynomials written once over T: they run with
 /// double, long double, gdcert::rational, intervals and gdcert::lanes<W>. Parameters are validated
-/// once, when the problem is built; `step` never checks. problems/loss_problem.hpp builds a
+/// once, when the problem is built; `step` checks no values (vector problems compare the sizes of
+/// a state's blocks once per call, before their loops). problems/loss_problem.hpp builds a
 /// problem from its loss alone.
 template <class P, class T = double>
 concept problem = gradient_map_over<P, T> &&
@@ -147,7 +148,7 @@ public:
   }
 
   /// Boundary check for a user-supplied state: right dimensions, finite coordinates. Throws
-  /// gdcert::invalid_parameter naming the offending coordinate. Maps never check; drivers call
+  /// gdcert::invalid_parameter naming the offending coordinate. Maps never check values; drivers call
   /// this.
   template <class State>
   void validate_state(const State& x) const {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gdcert/core/error.hpp>
+#include <gdcert/problems/detail/bilinear_vector.hpp>
 #include <gdcert/problems/problem.hpp>
 
 #include <boost/math/tools/minima.hpp>
@@ -29,14 +30,13 @@ public:
 
   /// The paper's problem (76): X = diag(I_k, 0). Throws unless η > 0 and k >= 1.
   rank1_approximation(double step_size, Eigen::Index signal_dimension)
-      : rank1_approximation(
-            step_size, vector<double>::Ones(std::max<Eigen::Index>(signal_dimension, 0)), 0.0) {}
+      : rank1_approximation(step_size, ones(signal_dimension), 0.0) {}
 
   /// General reduced system: singular values s (finite, > 0) and ridge λ >= 0.
   rank1_approximation(double step_size, vector<double> singular_values, double lambda)
       : eta_(require_positive("step size eta", step_size)), s_(std::move(singular_values)),
         lambda_(require_non_negative("regularization lambda", lambda)) {
-    require_at_least("signal dimension k", s_.size(), 1);
+    require_extent("signal dimension k", s_.size(), 1, max_state_dimension / 2 - 1);
     for (Eigen::Index i = 0; i < s_.size(); ++i)
       require_positive("singular value s[" + std::to_string(i) + "]", s_(i));
   }
@@ -50,6 +50,7 @@ public:
   /// GD map (76), generalised to X = diag(s, 0) and ridge λ.
   template <class T>
   [[nodiscard]] state<T> step(const state<T>& x) const {
+    require_state(x);
     const T eta = constant<T>(eta_), one = constant<T>(1.0), l = constant<T>(lambda_);
     const T shrink_a = one - eta * (squared_norm(x.b) + x.v * x.v + l); // 1 − η(‖B‖² + λ)
     const T shrink_b = one - eta * (squared_norm(x.a) + x.u * x.u + l);
@@ -65,6 +66,7 @@ public:
   /// ½(‖A‖²‖B‖² − 2⟨a, s∘b⟩ + ‖s‖²) + (λ/2)(‖A‖² + ‖B‖²).
   template <class T>
   [[nodiscard]] T loss(const state<T>& x) const {
+    require_state(x);
     const T norm_a = squared_norm(x.a) + x.u * x.u, norm_b = squared_norm(x.b) + x.v * x.v;
     T coupling = constant<T>(0.0), target = constant<T>(0.0);
     for (Eigen::Index i = 0; i < x.a.size(); ++i) {
@@ -79,6 +81,7 @@ public:
   /// ∇_a = (‖B‖² + λ)a − s∘b, ∇_u = (‖B‖² + λ)u, and symmetrically.
   template <class T>
   [[nodiscard]] state<T> gradient(const state<T>& x) const {
+    require_state(x);
     const T l = constant<T>(lambda_);
     const T weight_a = squared_norm(x.b) + x.v * x.v + l,
             weight_b = squared_norm(x.a) + x.u * x.u + l;
@@ -93,8 +96,8 @@ public:
   /// [[(‖B‖² + λ)I, 2ABᵀ − diag(s, 0)], [2BAᵀ − diag(s, 0), (‖A‖² + λ)I]] in the order (A, B).
   template <class T>
   [[nodiscard]] matrix<T> hessian(const state<T>& x) const {
+    const vector<T> c = coordinates(x); // checks the state's sizes
     const Eigen::Index n = x.a.size() + 1;
-    const vector<T> c = coordinates(x);
     const T l = constant<T>(lambda_), two = constant<T>(2.0), zero = constant<T>(0.0);
     T norm_a = zero, norm_b = zero;
     for (Eigen::Index i = 0; i < n; ++i) {
@@ -115,9 +118,8 @@ public:
 
   template <class T>
   [[nodiscard]] vector<T> coordinates(const state<T>& x) const {
+    require_state(x);
     const Eigen::Index k = s_.size();
-    require_dimension("a.size()", x.a.size(), k);
-    require_dimension("b.size()", x.b.size(), k);
     vector<T> c(2 * (k + 1));
     for (Eigen::Index i = 0; i < k; ++i) {
       c(i) = x.a(i);
@@ -140,6 +142,7 @@ public:
   template <class Real>
   [[nodiscard]] Real distance_to_minimizers(const state<Real>& x) const {
     require_paper_case();
+    require_state(x);
     const Real norms = squared_norm(x.a) + squared_norm(x.b);
     auto objective = [&](Real log_t) {
       const Real t = std::exp(log_t);
@@ -164,12 +167,23 @@ public:
   /// Euclidean distance to S (21) = M* ∪ {a = b = 0, uv = 0}, paper's case.
   template <class Real>
   [[nodiscard]] Real distance_to_stationary(const state<Real>& x) const {
+    require_state(x);
     const Real saddle =
         std::sqrt(squared_norm(x.a) + squared_norm(x.b) + std::min(x.u * x.u, x.v * x.v));
     return std::min(distance_to_minimizers(x), saddle);
   }
 
 private:
+  /// (1, …, 1) ∈ ℝ^k, after checking k (before the allocation).
+  static vector<double> ones(Eigen::Index k) {
+    require_extent("signal dimension k", k, 1, max_state_dimension / 2 - 1);
+    return vector<double>::Ones(k);
+  }
+  /// Both signal blocks must have k coordinates: checked once per call, before the loops.
+  template <class T>
+  void require_state(const state<T>& x) const {
+    detail::require_blocks(x.a, x.b, s_.size(), "a.size()", "b.size()");
+  }
   void require_paper_case() const {
     if (lambda_ != 0 || (s_.array() != 1.0).any())
       throw std::domain_error("gdcert: rank1_approximation distances are implemented for "

@@ -26,7 +26,7 @@ public:
       : eta_(require_positive("step size eta", step_size)), d_(dimension),
         y_(require_finite("target y", target)),
         lambda_(require_non_negative("regularization lambda", lambda)) {
-    require_at_least("vector dimension d", dimension, 1);
+    require_extent("vector dimension d", dimension, 1, max_state_dimension / 2);
   }
 
   [[nodiscard]] double step_size() const noexcept { return eta_; }
@@ -38,22 +38,26 @@ public:
   /// GD map [LM 4].
   template <class T>
   [[nodiscard]] state<T> step(const state<T>& x) const {
+    require_state(x);
     state<T> next;
     detail::bilinear_step(x.u, x.v, eta_, y_, lambda_, next.u, next.v);
     return next;
   }
   template <class T>
   [[nodiscard]] T loss(const state<T>& x) const {
+    require_state(x);
     return detail::bilinear_loss(x.u, x.v, y_, lambda_);
   }
   template <class T>
   [[nodiscard]] state<T> gradient(const state<T>& x) const {
+    require_state(x);
     state<T> g;
     detail::bilinear_gradient(x.u, x.v, y_, lambda_, g.u, g.v);
     return g;
   }
   template <class T>
   [[nodiscard]] matrix<T> hessian(const state<T>& x) const {
+    require_state(x);
     return detail::bilinear_hessian(x.u, x.v, y_, lambda_);
   }
   template <class T>
@@ -70,6 +74,7 @@ public:
   /// u = √ρ (u + sv)/‖u + sv‖, giving dist² = ‖u‖² + ‖v‖² + 2ρ − 2√ρ‖u + sv‖.
   template <class Real>
   [[nodiscard]] Real distance_to_minimizers(const state<Real>& x) const {
+    require_state(x);
     const Real norms = squared_norm(x.u) + squared_norm(x.v);
     if (lambda_ == 0)
       return detail::distance_to_bilinear_level(x.u, x.v, Real(y_));
@@ -87,6 +92,11 @@ public:
   }
 
 private:
+  template <class T>
+  void require_state(const state<T>& x) const {
+    detail::require_blocks(x.u, x.v, d_, "u.size()", "v.size()");
+  }
+
   double eta_;
   Eigen::Index d_;
   double y_, lambda_;

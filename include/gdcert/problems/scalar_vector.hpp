@@ -23,7 +23,7 @@ public:
   /// Throws gdcert::invalid_parameter unless η > 0 and d >= 1.
   scalar_vector_factorization(double step_size, Eigen::Index dimension)
       : eta_(require_positive("step size eta", step_size)), d_(dimension) {
-    require_at_least("vector dimension d", dimension, 1);
+    require_extent("vector dimension d", dimension, 1, max_state_dimension / 2);
   }
 
   [[nodiscard]] double step_size() const noexcept { return eta_; }
@@ -33,22 +33,26 @@ public:
   /// GD map (45).
   template <class T>
   [[nodiscard]] state<T> step(const state<T>& x) const {
+    require_state(x);
     state<T> next;
     detail::bilinear_step(x.a, x.b, eta_, 1.0, 0.0, next.a, next.b);
     return next;
   }
   template <class T>
   [[nodiscard]] T loss(const state<T>& x) const {
+    require_state(x);
     return detail::bilinear_loss(x.a, x.b, 1.0, 0.0);
   }
   template <class T>
   [[nodiscard]] state<T> gradient(const state<T>& x) const {
+    require_state(x);
     state<T> g;
     detail::bilinear_gradient(x.a, x.b, 1.0, 0.0, g.a, g.b);
     return g;
   }
   template <class T>
   [[nodiscard]] matrix<T> hessian(const state<T>& x) const {
+    require_state(x);
     return detail::bilinear_hessian(x.a, x.b, 1.0, 0.0);
   }
   template <class T>
@@ -64,6 +68,7 @@ public:
   /// Euclidean distance to M* = {⟨a,b⟩ = 1}.
   template <class Real>
   [[nodiscard]] Real distance_to_minimizers(const state<Real>& x) const {
+    require_state(x);
     return detail::distance_to_bilinear_level(x.a, x.b, Real(1));
   }
   /// Euclidean distance to S = M* ∪ {0}.
@@ -73,6 +78,11 @@ public:
   }
 
 private:
+  template <class T>
+  void require_state(const state<T>& x) const {
+    detail::require_blocks(x.a, x.b, d_, "a.size()", "b.size()");
+  }
+
   double eta_;
   Eigen::Index d_;
 };

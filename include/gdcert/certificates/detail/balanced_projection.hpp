@@ -13,6 +13,7 @@ namespace gdcert::detail {
 template <class Real>
 [[nodiscard]] Real squared_distance_to_balanced_ball(const vector<Real>& a, const vector<Real>& b,
                                                      Real radius) {
+  require_dimension("b.size()", b.size(), a.size());
   const vector<Real> middle = (a + b) / 2;
   const Real norm = middle.norm();
   const Real scale = norm > radius ? radius / norm : Real(1);

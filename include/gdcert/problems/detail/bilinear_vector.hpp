@@ -52,12 +52,20 @@ template <class T>
   return h;
 }
 
+/// Throws unless both blocks of a state have `dimension` coordinates: every public member of the
+/// vector problems calls it once, before its loops (a state is user input; the loops index both).
+template <class T>
+void require_blocks(const vector<T>& u, const vector<T>& v, Eigen::Index dimension,
+                    const char* first, const char* second) {
+  require_dimension(first, u.size(), dimension);
+  require_dimension(second, v.size(), dimension);
+}
+
 /// (u, v) stacked; throws if either block does not have `dimension` coordinates.
 template <class T>
 [[nodiscard]] vector<T> stack(const vector<T>& u, const vector<T>& v, Eigen::Index dimension,
                               const char* first, const char* second) {
-  require_dimension(first, u.size(), dimension);
-  require_dimension(second, v.size(), dimension);
+  require_blocks(u, v, dimension, first, second);
   vector<T> c(2 * dimension);
   c.head(dimension) = u;
   c.tail(dimension) = v;

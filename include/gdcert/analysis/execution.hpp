@@ -26,7 +26,7 @@ namespace gdcert {
 /// What an engine does when execution_policy::cancel is set before its work is done.
 enum class on_cancel {
   throw_exception, ///< throw gdcert::cancelled (every engine)
-  return_partial,  ///< sweep: return what finished, marked (sweep_result::partial, ::finished);
+  return_partial,  ///< sweep: return what finished, marked in sweep_result (partial, finished);
                    ///< engines without a partial result form throw gdcert::cancelled
 };
 

@@ -384,3 +384,55 @@ TEST_CASE("cancellation through the policy throws gdcert::cancelled", "[analysis
   policy.cancel = &cancel;
   REQUIRE_THROWS_AS(sweep<4>(problem, plane, {}, policy), cancelled);
 }
+
+TEST_CASE("tracked state parameter: the sweep's largest one-step decrease of δ_t equals a plain "
+          "loop's, and never exceeds rounding on certified points (Proposition 2, "
+          "docs/formulas.md §4)",
+          "[analysis][sweep]") {
+  const rank1_factorization problem(0.8);
+  const factorization_certificate certificate(problem);
+  const sweep_plane plane = coordinate_plane(problem, rank1_state<double>{0, 0, 0.6, 0.6}, 0,
+                                             {-2.5, 2.5, 24}, 1, {-2.5, 2.5, 24});
+  sweep_options options;
+  options.criteria.max_steps = 300;
+  options.criteria.confirmation_steps = std::numeric_limits<std::size_t>::max(); // never decide
+  options.check_interval = 1;
+  options.first_check = 1;
+  options.flush_subnormals = false;
+  options.track_state_parameter = true;
+  const auto plain = sweep<1>(problem, plane, options, quiet_policy(1), certificate);
+  const double escape = options.criteria.escape_norm;
+  std::size_t certified = 0;
+  for (std::size_t i = 0; i < plane.size(); ++i) {
+    // The reference: every step until max_steps or the first state beyond the escape norm.
+    rank1_state<double> x = problem.from_coordinates<double>(plane.point(i));
+    double last = certificate.state_parameter(x);
+    double largest = -std::numeric_limits<double>::infinity();
+    for (std::size_t t = 0; t < options.criteria.max_steps; ++t) {
+      x = problem.step(x);
+      const double next = certificate.state_parameter(x);
+      largest = (last - next > largest || next != next) ? last - next : largest;
+      last = next;
+      if (!(x.a * x.a + x.b * x.b + x.u * x.u + x.v * x.v <= escape * escape))
+        break;
+    }
+    INFO("point " << i);
+    REQUIRE(std::memcmp(&plain.state_parameter_drop[i], &largest, sizeof(double)) == 0);
+    if (plain.certified(i)) {
+      ++certified;
+      REQUIRE(plain.state_parameter_drop[i] <= 1e-12);
+    }
+  }
+  REQUIRE(certified > 50);
+  const auto lanes = sweep<8>(problem, plane, options, quiet_policy(2, 5), certificate);
+  REQUIRE(lanes.outcomes == plain.outcomes);
+#if !defined(__FMA__)
+  REQUIRE(same_bits(lanes.state_parameter_drop, plain.state_parameter_drop));
+#endif
+  options.track_state_parameter = false;
+  REQUIRE(
+      sweep<4>(problem, plane, options, quiet_policy(1), certificate).state_parameter_drop.empty());
+  options.track_state_parameter = true;
+  REQUIRE_THROWS_WITH(sweep<4>(problem, plane, options, quiet_policy(1)),
+                      Catch::Contains("sweep_options.track_state_parameter"));
+}

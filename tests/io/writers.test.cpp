@@ -44,6 +44,7 @@
 
 #include <csignal>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -575,6 +576,25 @@ void write_all(const temporary_folder& folder, double value, std::size_t count) 
 }
 
 } // namespace
+
+TEST_CASE("atomic writes give new files the umask's permissions (mkstemp's 0600 was kept) and "
+          "keep the permissions of a file they replace",
+          "[io][atomic]") {
+  temporary_folder folder;
+  const ::mode_t mask = ::umask(022);
+  const std::vector<double> data{1, 2, 3};
+  write_npy(folder / "new.npy", data, provenance("mode"));
+  struct ::stat info {};
+  REQUIRE(::stat((folder / "new.npy").c_str(), &info) == 0);
+  CHECK((info.st_mode & 07777) == 0644);
+  REQUIRE(::stat((folder / "new.npy.json").c_str(), &info) == 0);
+  CHECK((info.st_mode & 07777) == 0644);
+  REQUIRE(::chmod((folder / "new.npy").c_str(), 0640) == 0);
+  write_npy(folder / "new.npy", data, provenance("mode"));
+  REQUIRE(::stat((folder / "new.npy").c_str(), &info) == 0);
+  CHECK((info.st_mode & 07777) == 0640);
+  ::umask(mask);
+}
 
 TEST_CASE("a rejected write (shape mismatch, shape whose product overflows) leaves existing npy "
           "and sidecar byte-identical and no temporary file",

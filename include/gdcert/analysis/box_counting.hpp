@@ -87,6 +87,7 @@ struct box_counting_result {
   std::vector<box_count> table;    ///< the whole ladder, largest box first
   double extent = 0;               ///< side of the set's bounding square
   std::size_t points = 0;          ///< size of the counted set
+  box_counting_parameters parameters; ///< the parameters the estimate was made with
 };
 
 namespace detail::fractal {
@@ -322,6 +323,7 @@ box_counting(std::span<const point2> points, const box_counting_parameters& para
       high[c] = std::max(high[c], points[i][c]);
     }
   box_counting_result result;
+  result.parameters = parameters;
   result.points = points.size();
   result.extent = std::max(high[0] - low[0], high[1] - low[1]);
   if (!(result.extent > 0))

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <limits>
 #include <numbers>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -30,14 +31,27 @@
 namespace gdcert {
 
 /// One axis of a sweep grid: `resolution` equally spaced values from `lower` to `upper` (both
-/// included; std::lerp, so the ends are exact). resolution = 1 gives the single value `lower`.
+/// included and exact). resolution = 1 gives the single value `lower`. A symmetric interval
+/// [−A, A] gives an exactly antisymmetric grid, value(N − 1 − k) = −value(k) bit for bit
+/// (A·(2k − (N − 1))/(N − 1)), so a sweep keeps the problems' symmetries as the papers' grids do
+/// (rank-1 factorization maps the set {a = −b, u = v} into itself, App. J.1); other intervals use
+/// std::lerp.
 struct grid_axis {
   double lower = 0;
   double upper = 0;
   std::size_t resolution = 0;
 
   [[nodiscard]] double value(std::size_t k) const {
-    return resolution <= 1 ? lower : std::lerp(lower, upper, double(k) / double(resolution - 1));
+    if (resolution <= 1)
+      return lower;
+    if (k == 0)
+      return lower;
+    if (k + 1 == resolution)
+      return upper;
+    const double last = double(resolution - 1);
+    if (lower == -upper)
+      return upper * (2 * double(k) - last) / last;
+    return std::lerp(lower, upper, double(k) / last);
   }
   /// Grid spacing (upper − lower)/(resolution − 1); 0 for a single value.
   [[nodiscard]] double spacing() const {
@@ -65,6 +79,7 @@ struct sweep_plane {
   vector<double> origin, first_direction, second_direction;
   grid_axis first, second;
   Eigen::Index first_index = -1, second_index = -1;
+  std::optional<std::uint64_t> seed; ///< the seed of random_plane (none for a coordinate plane)
 
   [[nodiscard]] std::size_t columns() const noexcept { return first.resolution; }
   [[nodiscard]] std::size_t rows() const noexcept { return second.resolution; }
@@ -171,6 +186,7 @@ template <class Problem, class State>
   plane.origin = problem.coordinates(centre).template cast<double>();
   plane.first = first;
   plane.second = second;
+  plane.seed = seed;
   std::uint64_t counter = 0;
   auto gaussian = [&] {
     vector<double> g(n);
@@ -213,6 +229,11 @@ struct sweep_options {
   /// Keep each point's final state (coordinates, in sweep_result::final_states): which minimizer
   /// or cycle a point reached, without re-running it. Off by default (dimension doubles a point).
   bool keep_final_states = false;
+  /// With a certificate: follow δ_t = δ(x_t) at every step of every point until its decision and
+  /// report the largest one-step decrease (sweep_result::state_parameter_drop): the check of
+  /// Proposition 2 (δ_t non-decreasing along GD, docs/formulas.md §4) at sweep speed. Costs about
+  /// one evaluation of the closed-form δ (a square root and a division) per step.
+  bool track_state_parameter = false;
 
   void validate() const {
     criteria.validate();
@@ -255,6 +276,10 @@ struct sweep_result {
   std::vector<std::uint8_t> finished;
   /// True when the run was cancelled before every point finished (on_cancel::return_partial).
   bool partial = false;
+  /// With options.track_state_parameter: per point, max over its steps t until the decision of
+  /// δ_t − δ_{t+1} (<= 0: δ_t never decreased, Proposition 2; −inf: no step was taken; NaN: δ
+  /// was not a number at some step, e.g. past an escape). Empty otherwise.
+  std::vector<double> state_parameter_drop;
 
   [[nodiscard]] std::size_t columns() const noexcept { return plane.columns(); }
   [[nodiscard]] std::size_t rows() const noexcept { return plane.rows(); }
@@ -288,10 +313,10 @@ struct sweep_result {
   /// Bytes a sweep of `points` points allocates for its result (with final states: `dimension`
   /// more doubles a point) and per-tile counters: what sweep checks against
   /// execution_policy::memory_limit before allocating.
-  static constexpr std::uint64_t bytes_per_point(bool keep_final_states,
-                                                 std::uint64_t dimension) noexcept {
-    const std::uint64_t fixed =
-        sizeof(outcome) + sizeof(std::size_t) + 2 * sizeof(std::uint8_t) + 4 * sizeof(double);
+  static constexpr std::uint64_t bytes_per_point(bool keep_final_states, std::uint64_t dimension,
+                                                 bool track_state_parameter = false) noexcept {
+    const std::uint64_t fixed = sizeof(outcome) + sizeof(std::size_t) + 2 * sizeof(std::uint8_t) +
+                                (track_state_parameter ? 5 : 4) * sizeof(double);
     return keep_final_states ? detail::saturating_multiply_add(dimension, sizeof(double), fixed)
                              : fixed;
   }
@@ -446,6 +471,11 @@ public:
   struct counters {
     std::size_t useful = 0, executed = 0;
   };
+  /// δ_t of each lane's current state and the largest δ_t − δ_{t+1} since its point entered
+  /// (sweep_options::track_state_parameter).
+  struct delta_track {
+    std::array<T, K> last{}, largest_drop{};
+  };
 
   sweep_engine(const Problem& problem, const sweep_options& options, const Certificate& certificate,
                const Overlay& overlay, const execution_policy& policy, sweep_result& result)
@@ -475,8 +505,16 @@ public:
     std::size_t clock = 0, queue = begin;
     vector<double> start(problem_.dimension()); // an initial point's coordinates
 
+    // δ bookkeeping of options.track_state_parameter (certified sweeps only).
+    delta_track track{};
+    const bool tracking = certified && options_.track_state_parameter;
+
+    // `l`: the lane that ran the point, or −1 for a point that never entered one.
     auto finish = [&](std::size_t point, outcome label, std::size_t decision, std::size_t steps,
-                      int period, const point_state& final_state) {
+                      int period, const point_state& final_state, int l) {
+      if (tracking)
+        result_.state_parameter_drop[point] =
+            l >= 0 ? value_of(track.largest_drop, l) : -std::numeric_limits<double>::infinity();
       result_.outcomes[point] = label;
       result_.finished[point] = 1;
       result_.decision_steps[point] = decision;
@@ -502,10 +540,15 @@ public:
         const point_state x0 = problem_.template from_coordinates<double>(start);
         result_.overlay[point] = overlay_value(x0);
         if (!(point_squared_norm(x0) <= escape_squared_)) {
-          finish(point, outcome::diverged, 0, 0, 0, x0);
+          finish(point, outcome::diverged, 0, 0, 0, x0, -1);
           continue;
         }
         set_lane(x, l, x0);
+        if constexpr (certified)
+          if (tracking) {
+            set_value(track.last, l, double(certificate_.state_parameter(x0)));
+            set_value(track.largest_drop, l, -std::numeric_limits<double>::infinity());
+          }
         slots[l] = slot{};
         slots[l].active = true;
         slots[l].point = point;
@@ -546,8 +589,18 @@ public:
       const pack snapshot = x;
       // The checks read only the last max_period + 1 states of an interval.
       const std::size_t quiet = span > history ? span - history : 0;
-      advance(x, quiet);
-      advance_and_record(x, clock + quiet + 1, next, ring);
+      if constexpr (certified) {
+        if (tracking) {
+          advance_tracked(x, quiet, track);
+          advance_and_record<true>(x, clock + quiet + 1, next, ring, &track);
+        } else {
+          advance(x, quiet);
+          advance_and_record<false>(x, clock + quiet + 1, next, ring, nullptr);
+        }
+      } else {
+        advance(x, quiet);
+        advance_and_record<false>(x, clock + quiet + 1, next, ring, nullptr);
+      }
       tally.executed += span * static_cast<std::size_t>(W);
       const std::size_t interval_start = clock;
       clock = next;
@@ -608,10 +661,10 @@ public:
           seen = outcome::periodic;
         }
         if (s.streak.update(seen, period, age, criteria_.confirmation_steps)) {
-          finish(s.point, s.streak.label, s.streak.start, age, s.streak.period, lane(x, l));
+          finish(s.point, s.streak.label, s.streak.start, age, s.streak.period, lane(x, l), l);
           s.active = false;
         } else if (age >= max_steps) {
-          finish(s.point, outcome::undecided, age, age, 0, lane(x, l));
+          finish(s.point, outcome::undecided, age, age, 0, lane(x, l), l);
           s.active = false;
         } else {
           s.next_check = s.entered + next_check_age(age);
@@ -635,7 +688,7 @@ public:
               continue;
             if (!(value_of(y_norm, l) <= escape_squared_)) {
               const std::size_t age = interval_start + s - slots[l].entered;
-              finish(slots[l].point, outcome::diverged, age, age, 0, lane(y, l));
+              finish(slots[l].point, outcome::diverged, age, age, 0, lane(y, l), l);
               slots[l].active = escaping[l] = false;
             } else {
               pending = true;
@@ -646,7 +699,7 @@ public:
         for (int l = 0; l < W; ++l) // unreachable unless the replay rounded differently
           if (escaping[l]) {
             const std::size_t age = clock - slots[l].entered;
-            finish(slots[l].point, outcome::diverged, age, age, 0, lane(x, l));
+            finish(slots[l].point, outcome::diverged, age, age, 0, lane(x, l), l);
             slots[l].active = false;
           }
       }
@@ -678,12 +731,41 @@ private:
     (std::make_index_sequence<K>{});
   }
 
-  /// advance() one step at a time from step `first` to `last`, storing each state in the ring.
+  /// After one step of sub-pack k: δ of the new state, and the drop folded into the maximum. A NaN
+  /// drop is kept (sticky): non-finite values are never dropped from a maximum.
+  void track_step(std::size_t k, const lane_state& x, delta_track& track) const {
+    const T next = certificate_.state_parameter(x);
+    const T drop = track.last[k] - next;
+    if constexpr (V == 1)
+      track.largest_drop[k] =
+          (drop > track.largest_drop[k] || drop != drop) ? drop : track.largest_drop[k];
+    else
+      track.largest_drop[k] =
+          ((drop > track.largest_drop[k]) || (drop != drop)).select(drop, track.largest_drop[k]);
+    track.last[k] = next;
+  }
+
+  /// advance() with the δ bookkeeping of options.track_state_parameter.
+  [[gnu::flatten]] void advance_tracked(pack& x, std::size_t steps, delta_track& track) const {
+    for (std::size_t s = 0; s < steps; ++s)
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((x[I] = problem_.step(x[I]), track_step(I, x[I], track)), ...);
+      }
+    (std::make_index_sequence<K>{});
+  }
+
+  /// advance() one step at a time from step `first` to `last`, storing each state in the ring
+  /// (and, when Track, following δ_t).
+  template <bool Track>
   [[gnu::flatten]] void advance_and_record(pack& x, std::size_t first, std::size_t last,
-                                           std::array<pack, ring_size>& ring) const {
+                                           std::array<pack, ring_size>& ring,
+                                           delta_track* track) const {
     for (std::size_t s = first; s <= last; ++s) {
       [&]<std::size_t... I>(std::index_sequence<I...>) {
-        ((x[I] = problem_.step(x[I])), ...);
+        if constexpr (Track)
+          ((x[I] = problem_.step(x[I]), track_step(I, x[I], *track)), ...);
+        else
+          ((x[I] = problem_.step(x[I])), ...);
       }
       (std::make_index_sequence<K>{});
       ring[s & ring_mask] = x;
@@ -727,6 +809,12 @@ private:
       return values[l];
     else
       return values[l / V](l % V);
+  }
+  static void set_value(std::array<T, K>& values, int l, double value) {
+    if constexpr (V == 1)
+      values[l] = value;
+    else
+      values[l / V](l % V) = value;
   }
 
   [[nodiscard]] T squared_norm(const lane_state& x) const {
@@ -878,11 +966,15 @@ requires problem<Problem> &&
   plane.validate(problem.dimension());
   options.validate();
   policy.validate();
+  if (options.track_state_parameter && std::is_same_v<Certificate, no_certificate>)
+    throw invalid_parameter("sweep_options.track_state_parameter", "true",
+                            "false unless a certificate is given (δ_t is the certificate's)");
   const std::size_t n = plane.size();
   detail::require_memory(
       "sweep", n,
       sweep_result::bytes_per_point(options.keep_final_states,
-                                    static_cast<std::uint64_t>(problem.dimension())),
+                                    static_cast<std::uint64_t>(problem.dimension()),
+                                    options.track_state_parameter),
       detail::saturating_multiply_add(detail::tile_count(n, policy.tile), 2 * sizeof(std::size_t),
                                       0),
       policy);
@@ -903,6 +995,8 @@ requires problem<Problem> &&
   result.dimension = problem.dimension();
   if (options.keep_final_states)
     result.final_states.assign(n * std::size_t(result.dimension), nan);
+  if (options.track_state_parameter)
+    result.state_parameter_drop.assign(n, nan);
   result.has_certificate = !std::is_same_v<Certificate, no_certificate>;
   result.has_overlay = result.has_certificate || !std::is_same_v<Overlay, no_overlay>;
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <ostream>
 #include <streambuf>
 #include <string>
@@ -15,6 +16,7 @@
 #include <utility>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace gdcert {
@@ -38,6 +40,13 @@ public:
     if (descriptor_ < 0)
       fail("could not create a temporary file next to");
     temporary_ = pattern;
+    // mkstemp creates the file 0600; the result gets the mode of the file it replaces, or what
+    // open(…, 0666) would give under the process umask, like any other output file.
+    struct ::stat existing {};
+    const ::mode_t mode = ::stat(target_.c_str(), &existing) == 0 ? existing.st_mode & 07777
+                                                                  : 0666 & ~process_umask();
+    if (::fchmod(descriptor_, mode) != 0)
+      fail("could not set the permissions of the temporary file for");
   }
   atomic_output(const atomic_output&) = delete;
   atomic_output& operator=(const atomic_output&) = delete;
@@ -80,6 +89,17 @@ public:
   }
 
 private:
+  /// The process umask, read from /proc/self/status (setting and restoring it with umask() would
+  /// race with other threads creating files); 022 where that file is unavailable.
+  static ::mode_t process_umask() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+      if (line.rfind("Umask:", 0) == 0)
+        return static_cast<::mode_t>(std::stoul(line.substr(6), nullptr, 8));
+    return 022;
+  }
+
   [[noreturn]] void fail(const char* what) {
     const std::string reason = std::strerror(errno);
     discard();

@@ -121,6 +121,13 @@ struct provenance {
     return *this;
   }
 
+  /// Removes a parameter or tolerance (e.g. one a describe() added that does not apply).
+  provenance& erase(std::string_view key) {
+    for (auto* items : {&parameters, &tolerances})
+      std::erase_if(*items, [&](const auto& item) { return item.first == key; });
+    return *this;
+  }
+
   provenance& with_seed(std::uint64_t value) {
     seed = value;
     return *this;

@@ -3,15 +3,22 @@
 // Problem: ½(uv − y)² + (λ/2)(u² + v²), y = 0.5, λ = 0.2, η = 1 (problems/regularized.hpp). GD is
 // semi-conjugate through T(u, v) = (uv − y, u² + v²) to the planar map F (dynamics/quotient_map.hpp,
 // docs/formulas.md §7), and both minimizers map to T(M) = (−λ, 2(y − λ)) = (−0.2, 0.6).
-// Quotient picture: (z, w) on an N × N grid of [−2.5, 3] × [0, 10] (as in [LM App. H]); points of the
-// state space w >= 2|z + y| are iterated by F for K steps and labelled converged iff they end within
-// 1e-6 of T(M); points outside the state space are a third label (not part of the boundary count).
-//
+// Quotient picture, [LM App. H]'s protocol: (z, w) on an N × N grid of [−2.5, 3] × [0, 10]
+// (N = 2000), points of the state space w >= 2|z + y| iterated by F for K = 200 steps and labelled
+// converged iff their loss z²/2 + λw/2 is then below L_min + 1e−6 (L_min = 0.08, the minimizers'
+// loss); the boundary is the converged mask minus its binary erosion (SciPy's
+// ndimage.binary_erosion: 4-neighbours, pixels at the border erode); its points are normalized to
+// [0, 1] keeping the aspect ratio; N(ε) is counted on the fixed grid for ε = 2^−2 … 2^−8 and the
+// dimension is the least-squares slope of log N against log(1/ε) (gdcert::box_counting with
+// grid_offsets = 1 and that window). A sensitivity table then changes one choice at a time (grid,
+// aspect, cone edge, boundary rule, grid offsets, fit window) and finally all of them together:
+// the protocol this example followed before, which measured 1.13.
 // Claims checked, each ending in a PASS/FAIL line computed from the run:
-//   * [LM Fig. 3 right]: the box-counting dimension of the boundary of the converged set (between
-//     converged and non-converged state-space pixels, analysis/box_counting.hpp) is fractional:
-//     strictly between 1 and 2 by more than 3 standard errors; printed next to the published 1.249,
-//     with the count's spread over grid offsets (mean vs minimum counts);
+//   * [LM Fig. 3 right]: on their protocol the box-counting dimension agrees with the published
+//     1.249 within two standard errors of the fit (full mode only: the quick grid is too coarse
+//     for boxes of 2^−8);
+//   * the boundary's dimension is fractional on every protocol of the sensitivity table: strictly
+//     between 1 and 2 by more than 3 standard errors;
 //   * [LM App. B.2]: the uncertainty exponent α of the quotient classification is below 1 (a
 //     fractal boundary: 2 − α > 1), printed next to 2 − 1.249 = 0.751;
 //   * [LM Thm 4]: in the (u, v) plane every converging initialization reaches one of the two
@@ -19,8 +26,9 @@
 // Outputs (--output DIR, default "output"): fractal_boundary_quotient.png (z to the right, w upwards:
 // blue converged, vermillion not, grey outside the state space), fractal_boundary_uv.png ((u, v) ∈
 // [−4, 4]², red u → −√0.3, blue u → +√0.3, vermillion diverged, black other),
-// fractal_boundary_counts.csv (box size, boxes, mean boxes) and fractal_boundary_uncertainty.csv.
-// Resolution: full N = 1600, K = 300; --quick N = 300, K = 200.
+// fractal_boundary_counts.csv (box size, boxes of the LM protocol), fractal_boundary_sensitivity.csv
+// (one row per protocol) and fractal_boundary_uncertainty.csv.
+// Resolution: full N = 2000 (and 1600 for the table), K = 200; --quick N = 1200 (and 960).
 // Usage: fractal_boundary [--output DIR] [--quick] [--threads N]
 
 #include <gdcert/analysis/box_counting.hpp>
@@ -30,13 +38,16 @@
 #include <gdcert/dynamics/quotient_map.hpp>
 #include <gdcert/io/csv.hpp>
 #include <gdcert/io/png.hpp>
+#include <gdcert/io/result_provenance.hpp>
 #include <gdcert/problems/regularized.hpp>
 
 #include "reproduction.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -47,44 +58,139 @@ using gdcert::examples::format;
 constexpr double eta = 1.0, target = 0.5, lambda = 0.2;
 constexpr double z_low = -2.5, z_high = 3.0, w_low = 0.0, w_high = 10.0;
 constexpr double published_dimension = 1.249;
+constexpr double loss_gap = 1e-6; // [LM App. H]: loss below L_min + 1e−6 after K steps
 
 enum label : std::uint8_t { not_converged = 0, converged = 1, outside = 2 };
 
-/// Label of a quotient point after `steps` applications of F.
+/// Label of a quotient point after `steps` applications of F: converged iff the loss
+/// L = z²/2 + λw/2 (the loss of any (u, v) over (z, w), docs/formulas.md §7) is then within
+/// `loss_gap` of the minimum L_min = λ²/2 + λ(y − λ) [LM App. H].
 label classify(const gdcert::quotient_map& f, gdcert::quotient_point<double> x, int steps) {
   if (!f.in_state_space(x))
     return outside;
   const auto m = f.minimizer_image();
+  const double minimum = 0.5 * m.z * m.z + 0.5 * lambda * m.w;
   for (int t = 0; t < steps; ++t) {
     x = f(x);
     if (!(std::abs(x.z) + std::abs(x.w) < 1e8))
       return not_converged;
   }
-  return std::hypot(x.z - m.z, x.w - m.w) < 1e-6 ? converged : not_converged;
+  return 0.5 * x.z * x.z + 0.5 * lambda * x.w < minimum + loss_gap ? converged : not_converged;
+}
+
+/// Labels of an n × n grid of [z_low, z_high] × [w_low, w_high], row 0 at the top (w = w_high).
+struct quotient_grid {
+  int n;
+  std::vector<std::uint8_t> labels;
+  [[nodiscard]] gdcert::quotient_point<double> point(int column, int row) const {
+    return {z_low + (z_high - z_low) * column / (n - 1), w_high - (w_high - w_low) * row / (n - 1)};
+  }
+  [[nodiscard]] std::uint8_t at(int column, int row) const {
+    return labels[static_cast<std::size_t>(row) * static_cast<std::size_t>(n) +
+                  static_cast<std::size_t>(column)];
+  }
+};
+
+quotient_grid label_grid(const gdcert::quotient_map& f, int n, int steps,
+                         const gdcert::execution_policy& policy) {
+  quotient_grid grid{n, std::vector<std::uint8_t>(static_cast<std::size_t>(n) * n)};
+  gdcert::for_each_tile(grid.labels.size(), policy, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i)
+      grid.labels[i] = classify(f, grid.point(int(i % n), int(i / n)), steps);
+  });
+  return grid;
+}
+
+/// The choices of a box-counting protocol; the defaults are [LM App. H]'s.
+struct protocol {
+  std::string name;
+  bool erosion = true;          // boundary = mask − binary_erosion(mask); else label edges
+  bool keep_cone_edge = true;   // erosion pixels whose only outside neighbours are off the cone
+  bool keep_aspect = true;      // normalize both axes by the larger range; else each to [0, 1]
+  int grid_offsets = 1;         // LM count on one fixed grid
+  bool published_window = true; // ε = 2^−2 … 2^−8; else the automatic window (4 px … 1/16)
+  bool coarse_grid = false;     // the 1600² (quick: 320²) grid instead of 2000² (400²)
+};
+
+/// The boundary points of a grid under a protocol, in (z, w) units (erosion: pixel centres;
+/// label edges: midpoints between the two pixels).
+std::vector<gdcert::point2> boundary_points(const quotient_grid& g, const protocol& p) {
+  std::vector<gdcert::point2> points;
+  const int n = g.n;
+  auto inside = [&](int c, int r) { return c >= 0 && r >= 0 && c < n && r < n; };
+  auto position = [&](double column, double row) {
+    return gdcert::point2{z_low + (z_high - z_low) * column / (n - 1),
+                          w_high - (w_high - w_low) * row / (n - 1)};
+  };
+  constexpr int dc[4] = {1, -1, 0, 0}, dr[4] = {0, 0, 1, -1};
+  for (int r = 0; r < n; ++r)
+    for (int c = 0; c < n; ++c) {
+      if (g.at(c, r) != converged)
+        continue;
+      if (p.erosion) {
+        bool eroded = false, against_state_space = false;
+        for (int k = 0; k < 4; ++k) {
+          const int c2 = c + dc[k], r2 = r + dr[k];
+          const bool neighbour_in = inside(c2, r2) && g.at(c2, r2) == converged;
+          eroded = eroded || !neighbour_in;
+          against_state_space =
+              against_state_space || (inside(c2, r2) && g.at(c2, r2) == not_converged);
+        }
+        if (eroded && (p.keep_cone_edge || against_state_space))
+          points.push_back(position(c, r));
+      } else { // edges to a not-converged state-space neighbour (right and down; then left and up)
+        for (int k = 0; k < 4; ++k) {
+          const int c2 = c + dc[k], r2 = r + dr[k];
+          if (inside(c2, r2) && g.at(c2, r2) == not_converged)
+            points.push_back(position(c + 0.5 * dc[k], r + 0.5 * dr[k]));
+        }
+      }
+    }
+  return points;
+}
+
+/// Box-counting dimension of a grid's boundary under a protocol.
+gdcert::box_counting_result measure(const quotient_grid& g, const protocol& p) {
+  std::vector<gdcert::point2> points = boundary_points(g, p);
+  double low[2] = {INFINITY, INFINITY}, high[2] = {-INFINITY, -INFINITY};
+  for (const auto& q : points)
+    for (int k = 0; k < 2; ++k) {
+      low[k] = std::min(low[k], q[k]);
+      high[k] = std::max(high[k], q[k]);
+    }
+  const double range[2] = {high[0] - low[0], high[1] - low[1]};
+  const double common = std::max(range[0], range[1]);
+  for (auto& q : points)
+    for (int k = 0; k < 2; ++k)
+      q[k] = (q[k] - low[k]) / (p.keep_aspect ? common : range[k]);
+  gdcert::box_counting_parameters parameters;
+  parameters.ladder_ratio = 2;
+  parameters.grid_offsets = p.grid_offsets;
+  if (p.published_window) {
+    parameters.window = gdcert::fit_window{std::ldexp(1.0, -8), std::ldexp(1.0, -2)};
+  } else { // one pixel in normalized units; the default window: 4 pixels … 1/16 of the extent
+    parameters.resolution = std::max((z_high - z_low) / (p.keep_aspect ? common : range[0]),
+                                     (w_high - w_low) / (p.keep_aspect ? common : range[1])) /
+                            (g.n - 1);
+  }
+  return gdcert::box_counting(points, parameters);
 }
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   gdcert::examples::reproduction run(
       "fractal_boundary",
       "LM Figure 3 / Theorem 4: fractal convergence boundary of F, y=.5 η=1 λ=.2");
   run.parse(argc, argv);
-  const int n = run.choose(1600, 300), steps = run.choose(300, 200);
+  const int n = run.choose(2000, 1200), coarse_n = run.choose(1600, 960), steps = 200;
   const auto policy = run.policy();
   const gdcert::regularized_factorization problem(eta, 1, target, lambda);
   const gdcert::quotient_map f(problem);
 
-  // Quotient-plane labels: row 0 at the top (w = w_high).
-  std::vector<std::uint8_t> labels(static_cast<std::size_t>(n) * static_cast<std::size_t>(n));
-  auto point = [&](double column, double row) {
-    return gdcert::quotient_point<double>{z_low + (z_high - z_low) * column / (n - 1),
-                                          w_high - (w_high - w_low) * row / (n - 1)};
-  };
-  gdcert::for_each_tile(labels.size(), policy, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i)
-      labels[i] = classify(f, point(double(i % n), double(i / n)), steps);
-  });
+  const quotient_grid grid = label_grid(f, n, steps, policy);
+  const quotient_grid coarse = label_grid(f, coarse_n, steps, policy);
+  const auto& labels = grid.labels;
   std::size_t counts[3] = {0, 0, 0};
   for (const auto l : labels)
     ++counts[l];
@@ -92,46 +198,42 @@ int main(int argc, char** argv) {
               "2|z + y|\n",
               n, n, steps, counts[converged], counts[not_converged], counts[outside]);
 
-  // Boundary between converged and not converged (outside pixels merged with not-converged would
-  // add the cone's edges, straight lines: keep only converged vs the rest inside the cone).
-  std::vector<gdcert::point2> boundary;
-  auto label_at = [&](double x, double y) { // pixel whose centre is (x + ½, y + ½)
-    return labels[static_cast<std::size_t>(y) * static_cast<std::size_t>(n) +
-                  static_cast<std::size_t>(x)];
+  // [LM App. H]'s protocol, then one choice changed at a time, then the previous protocol.
+  const std::vector<protocol> protocols = {
+      {format("LM App. H protocol (%d^2, erosion, aspect kept, 2^-2..2^-8, one grid)", n)},
+      {format("grid %d^2 instead of %d^2", coarse_n, n), true, true, true, 1, true, true},
+      {"each axis stretched to [0, 1] (pixel units)", true, true, false},
+      {"cone edge dropped from the erosion boundary", true, false},
+      {"boundary = edges between converged and not converged", false, false},
+      {"minimum over 8 grid offsets", true, true, true, 8},
+      {"automatic window (4 px .. 1/16 extent)", true, true, true, 1, false},
+      {"all of the above: this example's previous protocol", false, false, false, 8, false, true},
   };
-  for (const auto& p : gdcert::label_boundary(labels, n, n)) {
-    // (x + 1, y + ½) separates pixels x and x + 1 of row y; (x + ½, y + 1) rows y and y + 1.
-    const bool across_columns = p[0] == std::floor(p[0]);
-    const auto first =
-        across_columns ? label_at(p[0] - 1, p[1] - 0.5) : label_at(p[0] - 0.5, p[1] - 1);
-    const auto second = across_columns ? label_at(p[0], p[1] - 0.5) : label_at(p[0] - 0.5, p[1]);
-    if (first != outside && second != outside)
-      boundary.push_back(p);
+  std::vector<gdcert::box_counting_result> results;
+  std::printf("\n%-58s %9s %9s %9s\n", "protocol (one change from LM's at a time)", "dimension",
+              "std.err", "points");
+  for (const auto& p : protocols) {
+    results.push_back(measure(p.coarse_grid ? coarse : grid, p));
+    std::printf("%-58s %9.3f %9.3f %9zu\n", p.name.c_str(), results.back().dimension,
+                results.back().standard_error, results.back().points);
   }
-  gdcert::box_counting_parameters parameters;
-  parameters.resolution = 1.0;
-  const auto dimension = gdcert::box_counting(boundary, parameters);
-  std::printf("\nbox counting (%zu boundary points, window [%.1f, %.1f] px):\n%10s %10s %12s\n",
-              boundary.size(), dimension.window.smallest, dimension.window.largest, "size", "boxes",
-              "mean boxes");
-  std::vector<double> sizes, boxes, means;
+  const auto& dimension = results.front();
+  std::printf("\nLM protocol counts:\n%12s %10s\n", "box size", "boxes");
+  std::vector<double> sizes, boxes;
   for (const auto& row : dimension.table) {
-    std::printf("%10.2f %10zu %12.1f\n", row.size, row.boxes, row.mean_boxes);
+    std::printf("%12.6f %10zu\n", row.size, row.boxes);
     sizes.push_back(row.size);
     boxes.push_back(double(row.boxes));
-    means.push_back(row.mean_boxes);
   }
-  std::printf("dimension %.3f ± %.3f (minimum over %d grid offsets), %.3f (mean counts); "
-              "published %.3f\n\n",
-              dimension.dimension, dimension.standard_error, parameters.grid_offsets,
-              dimension.mean_dimension, published_dimension);
+  std::printf("dimension %.3f ± %.3f; published %.3f\n\n", dimension.dimension,
+              dimension.standard_error, published_dimension);
 
   // Uncertainty exponent on state-space grid points near the boundary scale.
   std::vector<std::array<double, 2>> samples;
   const int stride = run.choose(8, 6);
   for (int r = 0; r < n; r += stride)
     for (int c = 0; c < n; c += stride) {
-      const auto x = point(c, r);
+      const auto x = grid.point(c, r);
       if (f.in_state_space(x))
         samples.push_back({x.z, x.w});
     }
@@ -185,6 +287,7 @@ int main(int argc, char** argv) {
       .parameter("lambda", lambda)
       .parameter("quotient resolution", n)
       .parameter("steps of F", steps)
+      .tolerance("converged: loss above L_min", loss_gap)
       .parameter("window", "z in [-2.5, 3], w in [0, 10]");
   gdcert::write_label_map(
       run.output_file("fractal_boundary_quotient.png"), labels, n, n,
@@ -195,8 +298,24 @@ int main(int argc, char** argv) {
                                      gdcert::rgb{213, 94, 0}, gdcert::rgb{0, 0, 0}},
                           origin);
   gdcert::csv_table table;
-  table.add_column("size", sizes).add_column("boxes", boxes).add_column("mean_boxes", means);
-  gdcert::write_csv(run.output_file("fractal_boundary_counts.csv"), table, origin);
+  table.add_column("size", sizes).add_column("boxes", boxes);
+  gdcert::provenance counted = origin;
+  gdcert::describe(counted, dimension);
+  gdcert::write_csv(run.output_file("fractal_boundary_counts.csv"), table, counted);
+  std::vector<std::string> names;
+  std::vector<double> dimensions, errors, sizes_counted;
+  for (std::size_t k = 0; k < protocols.size(); ++k) {
+    names.push_back(protocols[k].name);
+    dimensions.push_back(results[k].dimension);
+    errors.push_back(results[k].standard_error);
+    sizes_counted.push_back(double(results[k].points));
+  }
+  gdcert::csv_table sensitivity;
+  sensitivity.add_column("protocol", names)
+      .add_column("dimension", dimensions)
+      .add_column("standard_error", errors)
+      .add_column("points", sizes_counted);
+  gdcert::write_csv(run.output_file("fractal_boundary_sensitivity.csv"), sensitivity, origin);
   std::vector<double> eps, fraction;
   for (const auto& s : exponent.table) {
     eps.push_back(s.epsilon);
@@ -206,12 +325,26 @@ int main(int argc, char** argv) {
   ut.add_column("epsilon", eps).add_column("fraction", fraction);
   gdcert::write_csv(run.output_file("fractal_boundary_uncertainty.csv"), ut, origin);
 
-  const double se = dimension.standard_error;
-  run.verdict(
-      dimension.dimension - 3 * se > 1 && dimension.dimension + 3 * se < 2,
-      "LM Fig. 3: the quotient convergence boundary has a fractional box-counting dimension",
-      format("%.3f ± %.3f (mean counts %.3f), published %.3f", dimension.dimension, se,
-             dimension.mean_dimension, published_dimension));
+  if (!run.quick())
+    run.verdict(
+        std::abs(dimension.dimension - published_dimension) <= 2 * dimension.standard_error,
+        "LM Fig. 3: on their protocol the boundary's box-counting dimension agrees with "
+        "the published 1.249 (within two standard errors of the fit)",
+        format("%.3f ± %.3f, published %.3f (%.1f standard errors away)", dimension.dimension,
+               dimension.standard_error, published_dimension,
+               std::abs(dimension.dimension - published_dimension) / dimension.standard_error));
+  bool fractional = true;
+  double smallest = INFINITY, largest = -INFINITY;
+  for (const auto& r : results) {
+    fractional = fractional && r.dimension - 3 * r.standard_error > 1 &&
+                 r.dimension + 3 * r.standard_error < 2;
+    smallest = std::min(smallest, r.dimension);
+    largest = std::max(largest, r.dimension);
+  }
+  run.verdict(fractional,
+              "the quotient convergence boundary has a fractional box-counting dimension under "
+              "every protocol of the sensitivity table",
+              format("%zu protocols, dimensions %.3f .. %.3f", results.size(), smallest, largest));
   run.verdict(exponent.exponent + 3 * exponent.standard_error < 1,
               "LM App. B.2: uncertainty exponent alpha < 1 (fractal boundary)",
               format("alpha = %.3f ± %.3f, 2 - alpha = %.3f; published 0.751", exponent.exponent,
@@ -220,4 +353,7 @@ int main(int argc, char** argv) {
               "LM Thm 4: both minimizers ±(√0.3, √0.3) attract converging (u, v) initializations",
               format("%zu and %zu of %d points", plus, minus, m * m));
   return run.finish();
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "FAIL: fractal_boundary stopped: %s\n", e.what());
+  return 1;
 }

@@ -4,9 +4,9 @@
 // Items are point-steps. Four independent states are stepped in one flattened loop (four
 // dependency chains, as in the sweep engine's packs), so the figures are throughput, not latency.
 // Issue #12's target: the derived map costs at most 2× the hand-written one in both scalars.
+#include <gdcert/numbers/lanes.hpp>
 #include <gdcert/problems/loss_problem.hpp>
 #include <gdcert/problems/rank1_factorization.hpp>
-#include <gdcert/scalar/lanes.hpp>
 
 #include <benchmark/benchmark.h>
 

@@ -35,6 +35,7 @@
 #include <gdcert/analysis/sweep.hpp>
 #include <gdcert/certificates/factorization.hpp>
 #include <gdcert/io/csv.hpp>
+#include <gdcert/io/figure.hpp>
 #include <gdcert/io/npy.hpp>
 #include <gdcert/io/png.hpp>
 #include <gdcert/io/result_provenance.hpp>
@@ -152,45 +153,37 @@ constexpr rgb converged_colour{46, 110, 200};      // blue
 constexpr rgb not_converged_colour{240, 160, 190}; // pink, as in the paper's Figure 4
 constexpr rgb diverged_colour{205, 205, 205};      // light grey
 constexpr rgb contour_colour{0, 0, 0};
-constexpr rgb background_colour{255, 255, 255};
-constexpr std::array<rgb, 3> verdict_colours{converged_colour, not_converged_colour,
-                                             diverged_colour};
 
 void write_mosaic(const std::vector<panel>& panels, int resolution,
                   const std::filesystem::path& file, gdcert::provenance origin) {
-  const int columns = static_cast<int>(off_signal_pairs.size());
-  const int rows = static_cast<int>(step_sizes.size());
-  const int gap = std::max(2, resolution / 40);
-  const int width = columns * resolution + (columns + 1) * gap;
-  const int height = rows * resolution + (rows + 1) * gap;
-  gdcert::image image(width, height, background_colour);
-  for (int row = 0; row < rows; ++row)
-    for (int column = 0; column < columns; ++column) {
-      const panel& p = panels[static_cast<std::size_t>(row) * columns + column];
-      const int left = gap + column * (resolution + gap), top = gap + row * (resolution + gap);
-      auto index = [&](int i, int j) { return static_cast<std::size_t>(j) * resolution + i; };
-      // The zero contour of I_fac(η; ·): where the certified flag differs from a grid neighbour.
-      auto on_contour = [&](int i, int j) {
-        const bool inside = p.result.certified(index(i, j));
-        return (i + 1 < resolution && p.result.certified(index(i + 1, j)) != inside) ||
-               (j + 1 < resolution && p.result.certified(index(i, j + 1)) != inside);
-      };
-      // Row j = 0 is the lowest b0: drawn at the bottom of the panel.
-      for (int j = 0; j < resolution; ++j)
-        for (int i = 0; i < resolution; ++i)
-          image.set(left + i, top + (resolution - 1 - j),
-                    on_contour(i, j)
-                        ? contour_colour
-                        : verdict_colours[static_cast<std::size_t>(p.verdicts[index(i, j)])]);
-    }
-  origin
-      .parameter("layout", std::string("rows eta = 0.2, 0.4, 0.8, 1.2 (top to bottom); columns "
-                                       "(u0, v0) = (.2,.2), (.6,.6), (1,1), (1.4,1.4), (2,0)"))
-      .parameter("colour converged", std::string("#2e6ec8"))
-      .parameter("colour not converged", std::string("#f0a0be"))
-      .parameter("colour diverged", std::string("#cdcdcd"))
-      .parameter("colour zero contour of I_fac(eta; x0)", std::string("#000000"));
-  gdcert::write_png(file, image, origin);
+  gdcert::plot figure;
+  figure.title = "Figure 4: where GD converges on rank-1 factorization, and the certified region "
+                 "I_fac(η; x0) < 0 (T = 400)";
+  figure.rows = static_cast<int>(step_sizes.size());
+  figure.columns = static_cast<int>(off_signal_pairs.size());
+  figure.panel_size = std::clamp(resolution, 120, 320);
+  const std::array<rgb, 3> colours{converged_colour, not_converged_colour, diverged_colour};
+  for (const auto& p : panels) {
+    std::vector<std::uint8_t> codes(p.verdicts.size());
+    std::transform(p.verdicts.begin(), p.verdicts.end(), codes.begin(),
+                   [](verdict v) { return static_cast<std::uint8_t>(v); });
+    gdcert::image raster = gdcert::label_raster(codes, resolution, resolution, colours);
+    // The zero contour of I_fac(η; ·) (the sweep's overlay), drawn where it crosses 0.
+    gdcert::overlay_field_contour(raster, p.result.overlay, resolution, resolution, 0.0,
+                                  contour_colour);
+    figure.panels.push_back(
+        {std::move(raster),
+         {-extent, extent, "a0"},
+         {-extent, extent, "b0"},
+         format("η = %.1f, (u0, v0) = (%.1f, %.1f)", p.eta, p.off_signal.u, p.off_signal.v)});
+  }
+  figure.legend = {{converged_colour, "converged"},
+                   {not_converged_colour, "not converged"},
+                   {diverged_colour, "diverged"},
+                   {contour_colour, "I_fac(η; x0) = 0"}};
+  origin.parameter("layout", std::string("rows eta = 0.2, 0.4, 0.8, 1.2 (top to bottom); columns "
+                                         "(u0, v0) = (.2,.2), (.6,.6), (1,1), (1.4,1.4), (2,0)"));
+  gdcert::write_plot(file, figure, origin);
 }
 
 /// The panels' arrays stacked into one (4, 5, N, N) array [η][(u0, v0)][row][column].

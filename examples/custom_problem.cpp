@@ -26,8 +26,8 @@
 #include <gdcert/io/npy.hpp>
 #include <gdcert/io/png.hpp>
 #include <gdcert/io/provenance.hpp>
+#include <gdcert/numbers/rational.hpp>
 #include <gdcert/problems/loss_problem.hpp>
-#include <gdcert/scalar/rational.hpp>
 #include <gdcert/stability/periodic_orbit.hpp>
 
 #include "grid_fields.hpp"

@@ -37,6 +37,7 @@
 #include <gdcert/analysis/sweep.hpp>
 #include <gdcert/dynamics/quotient_map.hpp>
 #include <gdcert/io/csv.hpp>
+#include <gdcert/io/figure.hpp>
 #include <gdcert/io/png.hpp>
 #include <gdcert/io/result_provenance.hpp>
 #include <gdcert/problems/regularized.hpp>
@@ -264,8 +265,8 @@ int main(int argc, char** argv) try {
   std::vector<std::uint8_t> uv(swept.size());
   std::size_t plus = 0, minus = 0, minimizers = 0;
   for (std::size_t i = 0; i < swept.size(); ++i) {
-    const std::size_t row = static_cast<std::size_t>(m) - 1 - i / m, column = i % m;
-    std::uint8_t colour = 3; // other
+    const std::size_t row = i / m, column = i % m; // row 0: the lowest v
+    std::uint8_t colour = 3;                       // other
     if (swept.outcomes[i] == gdcert::outcome::diverged)
       colour = 2;
     if (swept.outcomes[i] == gdcert::outcome::minimizer) {
@@ -289,14 +290,38 @@ int main(int argc, char** argv) try {
       .parameter("steps of F", steps)
       .tolerance("converged: loss above L_min", loss_gap)
       .parameter("window", "z in [-2.5, 3], w in [0, 10]");
-  gdcert::write_label_map(
-      run.output_file("fractal_boundary_quotient.png"), labels, n, n,
-      std::array{gdcert::rgb{213, 94, 0}, gdcert::rgb{0, 114, 178}, gdcert::rgb{170, 170, 170}},
-      origin);
-  gdcert::write_label_map(run.output_file("fractal_boundary_uv.png"), uv, m, m,
-                          std::array{gdcert::rgb{220, 30, 30}, gdcert::rgb{0, 114, 178},
-                                     gdcert::rgb{213, 94, 0}, gdcert::rgb{0, 0, 0}},
-                          origin);
+  // The quotient grid's row 0 is its top (w = 10); label_raster draws row 0 at the bottom.
+  std::vector<std::uint8_t> bottom_up(labels.size());
+  for (int r = 0; r < n; ++r)
+    std::copy_n(labels.begin() + std::ptrdiff_t(r) * n, n,
+                bottom_up.begin() + std::ptrdiff_t(n - 1 - r) * n);
+  const std::array quotient_colours{gdcert::rgb{213, 94, 0}, gdcert::rgb{0, 114, 178},
+                                    gdcert::rgb{170, 170, 170}};
+  gdcert::plot quotient;
+  quotient.title = "LM Fig. 3 (left): F-orbits on the quotient plane, y = 0.5, η = 1, λ = 0.2";
+  quotient.panel_size = 640;
+  quotient.panels.push_back({gdcert::label_raster(bottom_up, n, n, quotient_colours),
+                             {z_low, z_high, "z = uv − y"},
+                             {w_low, w_high, "w = u² + v²"},
+                             format("%d × %d grid, %d steps of F", n, n, steps)});
+  quotient.legend = {{quotient_colours[1], "converged (loss < L_min + 1e-6)"},
+                     {quotient_colours[0], "not converged"},
+                     {quotient_colours[2], "outside the state space w ≥ 2|z + y|"}};
+  gdcert::write_plot(run.output_file("fractal_boundary_quotient.png"), quotient, origin);
+  const std::array uv_colours{gdcert::rgb{220, 30, 30}, gdcert::rgb{0, 114, 178},
+                              gdcert::rgb{213, 94, 0}, gdcert::rgb{0, 0, 0}};
+  gdcert::plot uv_plot;
+  uv_plot.title = "LM Fig. 3 (middle): which minimizer GD reaches from (u, v)";
+  uv_plot.panel_size = 480;
+  uv_plot.panels.push_back({gdcert::label_raster(uv, m, m, uv_colours),
+                            {-4, 4, "u"},
+                            {-4, 4, "v"},
+                            format("%d × %d grid, η = 1", m, m)});
+  uv_plot.legend = {{uv_colours[0], "u → −√0.3"},
+                    {uv_colours[1], "u → +√0.3"},
+                    {uv_colours[2], "diverged"},
+                    {uv_colours[3], "other"}};
+  gdcert::write_plot(run.output_file("fractal_boundary_uv.png"), uv_plot, origin);
   gdcert::csv_table table;
   table.add_column("size", sizes).add_column("boxes", boxes);
   gdcert::provenance counted = origin;

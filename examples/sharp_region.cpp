@@ -35,7 +35,7 @@
 #include <gdcert/analysis/outcome.hpp>
 #include <gdcert/analysis/sweep.hpp>
 #include <gdcert/certificates/scalar_vector.hpp>
-#include <gdcert/core/scalar.hpp>
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/dynamics/quotient_map.hpp>
 #include <gdcert/io/csv.hpp>
 #include <gdcert/io/npy.hpp>

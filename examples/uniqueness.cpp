@@ -30,9 +30,9 @@
 #include <gdcert/io/csv.hpp>
 #include <gdcert/io/png.hpp>
 #include <gdcert/io/provenance.hpp>
+#include <gdcert/numbers/rational.hpp>
 #include <gdcert/problems/diagonal_approximation.hpp>
 #include <gdcert/problems/scalar.hpp>
-#include <gdcert/scalar/rational.hpp>
 #include <gdcert/stability/uniqueness.hpp>
 
 #include "reproduction.hpp"

@@ -2,8 +2,8 @@
 #pragma once
 
 #include <gdcert/gdcert.hpp>
-#include <gdcert/scalar/lanes.hpp>
-#include <gdcert/scalar/rational.hpp>
+#include <gdcert/numbers/lanes.hpp>
+#include <gdcert/numbers/rational.hpp>
 
 #include <cstddef>
 #include <cstdint>

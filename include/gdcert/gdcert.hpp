@@ -3,14 +3,14 @@
 // Opt-in, not included here (each costs compile time that only its callers should pay; the
 // compile-time report in README measures them): the output writers (<gdcert/io.hpp>: CSV, NPY,
 // provenance; io/png.hpp needs the stb headers, Debian libstb-dev), the scalar adapters in
-// gdcert/scalar/ (rational, lanes, interval, jet), and the engines of single appendices:
+// gdcert/numbers/ (rational, lanes, interval, jet), and the engines of single appendices:
 // analysis/boundary_scan.hpp (with directions.hpp and ray_polynomial.hpp: the App. L/M inwardness
 // scans and pass/fail maps), analysis/rigorous_scan.hpp (their interval proof) and
 // analysis/box_counting.hpp (fractal dimension of basin boundaries).
 #pragma once
 
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
 #include <gdcert/version.hpp>
 
 #include <gdcert/problems/diagonal_approximation.hpp>

@@ -3,8 +3,8 @@
 #include "fixtures.hpp"
 
 #include <gdcert/analysis/boundary_scan.hpp>
+#include <gdcert/numbers/interval.hpp>
 #include <gdcert/problems/loss_problem.hpp>
-#include <gdcert/scalar/interval.hpp>
 
 #include <catch2/catch.hpp>
 

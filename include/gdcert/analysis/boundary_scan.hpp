@@ -4,10 +4,10 @@
 #include <gdcert/analysis/directions.hpp>
 #include <gdcert/analysis/execution.hpp>
 #include <gdcert/analysis/ray_polynomial.hpp>
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
+#include <gdcert/numbers/lanes.hpp>
 #include <gdcert/problems/problem.hpp>
-#include <gdcert/scalar/lanes.hpp>
 
 #include <Eigen/Core>
 

@@ -3,8 +3,8 @@
 
 #include <gdcert/analysis/iterate.hpp>
 #include <gdcert/analysis/outcome.hpp>
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
 #include <gdcert/problems/problem.hpp>
 #include <gdcert/stability/periodic_orbit.hpp>
 

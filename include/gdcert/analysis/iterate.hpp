@@ -1,8 +1,8 @@
 // Drivers iterate / run_until over any problem, and observers that record a trajectory: states, loss, δ_t, L_t, G_t, sharpness against 2/η.
 #pragma once
 
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
 #include <gdcert/problems/diagonal_approximation.hpp>
 #include <gdcert/problems/problem.hpp>
 #include <gdcert/problems/quartic.hpp>

@@ -2,14 +2,14 @@
 #pragma once
 
 #include <gdcert/analysis/execution.hpp>
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
+#include <gdcert/numbers/interval.hpp>
+#include <gdcert/numbers/jet.hpp>
+#include <gdcert/numbers/rational.hpp>
 #include <gdcert/problems/detail/rank1_two_by_two.hpp>
 #include <gdcert/problems/detail/two_coordinate.hpp>
 #include <gdcert/problems/problem.hpp>
-#include <gdcert/scalar/interval.hpp>
-#include <gdcert/scalar/jet.hpp>
-#include <gdcert/scalar/rational.hpp>
 
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>

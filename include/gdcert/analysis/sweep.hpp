@@ -5,11 +5,11 @@
 #include <gdcert/analysis/execution.hpp>
 #include <gdcert/analysis/iterate.hpp>
 #include <gdcert/analysis/outcome.hpp>
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/counter_random.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
+#include <gdcert/numbers/lanes.hpp>
 #include <gdcert/problems/problem.hpp>
-#include <gdcert/scalar/lanes.hpp>
 
 #include <algorithm>
 #include <array>

@@ -1,8 +1,8 @@
 // The Certificate concept and the shared quadratic-in-δ form I(δ; x) = Lδ² + S δ − 4 (docs/formulas.md §2, §4).
 #pragma once
 
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
 
 #include <cmath>
 #include <concepts>

@@ -1,8 +1,8 @@
 // Liang–Montúfar's quotient map F: the planar map semi-conjugate to GD of the ℓ2-regularized problem (docs/formulas.md §7, [LM App. D]).
 #pragma once
 
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
 #include <gdcert/problems/regularized.hpp>
 
 #include <Eigen/Core>

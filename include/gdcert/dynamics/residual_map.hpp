@@ -3,7 +3,7 @@
 
 #include <gdcert/certificates/approximation.hpp>
 #include <gdcert/certificates/factorization.hpp>
-#include <gdcert/core/scalar.hpp>
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/problems/rank1_approximation.hpp>
 #include <gdcert/problems/rank1_factorization.hpp>
 #include <gdcert/problems/scalar.hpp>

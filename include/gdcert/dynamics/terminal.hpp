@@ -1,8 +1,8 @@
 // Terminal dynamics on the balanced manifold (docs/formulas.md §5, App. F): g_η, its 2-cycle L±, sharpness S±, the conjugacy to h.
 #pragma once
 
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
 #include <gdcert/dynamics/residual_map.hpp>
 #include <gdcert/problems/diagonal_approximation.hpp>
 

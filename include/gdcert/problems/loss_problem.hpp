@@ -2,10 +2,10 @@
 // gdcert::jet), the GD map x − η∇R(x) (docs/formulas.md §1) in every scalar of the library.
 #pragma once
 
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
+#include <gdcert/numbers/jet.hpp>
 #include <gdcert/problems/problem.hpp>
-#include <gdcert/scalar/jet.hpp>
 
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>

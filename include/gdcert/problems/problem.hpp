@@ -1,8 +1,8 @@
 // The Problem concept (the GD map of a loss, docs/formulas.md §1) and the base that derives Jacobians from Hessians.
 #pragma once
 
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
 
 #include <Eigen/Core>
 

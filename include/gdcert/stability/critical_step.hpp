@@ -1,8 +1,8 @@
 // Critical and certified step sizes of scalar factorization by two vectors (docs/formulas.md §6, [LM eq. 3], [W Thm 3.1-3.2]).
 #pragma once
 
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
 
 #include <Eigen/Core>
 

@@ -1,8 +1,8 @@
 // Proposition 13: a fixed quadratic V(x) = (x − x_c)ᵀP(x − x_c) is locally monotone along GD at a scalar minimizer only if P(x* − x_c) is a Hessian eigenvector (docs/formulas.md §6, eqs. 259-269).
 #pragma once
 
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
 
 #include <Eigen/Dense>
 

@@ -1,8 +1,8 @@
 // Fixed points and period-p orbits of any problem's GD map by Newton's method, with multipliers and stability (docs/formulas.md §6).
 #pragma once
 
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
 #include <gdcert/problems/problem.hpp>
 
 #include <Eigen/Dense>

@@ -1,8 +1,8 @@
 // Theorem 4 (App. H) and App. I: the Lagrange condition at an unbalanced minimizer recovers P(δ) and the block forms (318), (341-344) (docs/formulas.md §6, eqs. 270-302, 310-357).
 #pragma once
 
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
 #include <gdcert/stability/fixed_quadratic.hpp>
 
 #include <Eigen/Dense>

@@ -1,7 +1,7 @@
 // Distances to the terminal sets K₂ (docs/formulas.md §2, eqs. 160-168, 363): projections onto balanced discs.
 #pragma once
 
-#include <gdcert/core/scalar.hpp>
+#include <gdcert/core/arithmetic.hpp>
 
 #include <algorithm>
 #include <cmath>

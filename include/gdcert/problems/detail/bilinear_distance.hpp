@@ -1,7 +1,7 @@
 // Euclidean distance from (a, b) to the quadric {⟨a', b'⟩ = c}: the minimizer sets of §1 are of this shape.
 #pragma once
 
-#include <gdcert/core/scalar.hpp>
+#include <gdcert/core/arithmetic.hpp>
 
 #include <boost/math/tools/roots.hpp>
 

@@ -1,8 +1,8 @@
 // Shared polynomial core of the vector problems ½(⟨u,v⟩ − y)² + (λ/2)(‖u‖² + ‖v‖²) ([LM 4], eqs. 44-45).
 #pragma once
 
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
 
 namespace gdcert::detail {
 

@@ -1,8 +1,8 @@
 // Shared core of the 4-coordinate rank-1 problems with X = diag(1, σ) (σ = 0: factorization, eqs. 14, 402).
 #pragma once
 
+#include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
-#include <gdcert/core/scalar.hpp>
 #include <gdcert/problems/detail/bilinear_distance.hpp>
 #include <gdcert/problems/problem.hpp>
 

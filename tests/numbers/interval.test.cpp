@@ -1,8 +1,8 @@
 // Interval enclosures of every map and certificate contain the exact rational values (scalar/interval.hpp, jet.hpp).
 #include "fixtures.hpp"
 
-#include <gdcert/scalar/interval.hpp>
-#include <gdcert/scalar/jet.hpp>
+#include <gdcert/numbers/interval.hpp>
+#include <gdcert/numbers/jet.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -6,8 +6,11 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <limits>
+#include <thread>
 
 namespace {
 gdcert::execution_policy serial() {
@@ -189,6 +192,34 @@ TEST_CASE("rigorous scan: results do not depend on the thread count", "[rigorous
   REQUIRE(a.status == gdcert::rigorous_status::proved);
   REQUIRE(a.boxes == b.boxes);
   REQUIRE(a.certified_bound == b.certified_bound);
+}
+
+TEST_CASE("rigorous scan: cancellation is seen inside a root box (every 1024 boxes), not only "
+          "between roots",
+          "[rigorous]") {
+  // App. L pair σ = 0.2, η = 0.2, (δ, ξ) = (1.5, 4.15): about 265 k boxes; with initial_splits = 0
+  // each root box holds tens of thousands, far more than one polling interval.
+  const gdcert::diagonal_approximation problem(0.2, 0.2);
+  const gdcert::two_parameter_certificate<> certificate(problem);
+  gdcert::rigorous_options options;
+  options.initial_splits = 0;
+  std::atomic<bool> cancel{false};
+  auto policy = serial();
+  policy.cancel = &cancel;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    cancel = true;
+  });
+  std::size_t finished = 1000;
+  try {
+    (void)gdcert::verify_inwardness(problem, gdcert::certificate_level(certificate, 1.5, 4.15),
+                                    options, policy);
+  } catch (const gdcert::cancelled& stop) {
+    finished = stop.finished_items();
+  }
+  canceller.join();
+  // Root box 0 alone takes far longer than 50 ms: stopped inside it, no root finished.
+  REQUIRE(finished == 0);
 }
 
 TEST_CASE("rigorous scan: bad options and non-quadratic levels throw invalid_parameter",

@@ -258,7 +258,7 @@ public:
     one.tile = 1;
     for_each_tile(roots.size(), one, [&](std::size_t begin, std::size_t end) {
       for (std::size_t r = begin; r < end; ++r)
-        parts[r] = bisect(roots[r], budget);
+        parts[r] = bisect(roots[r], budget, policy);
     });
     inwardness_result out = merge(parts);
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -545,11 +545,16 @@ private:
     return left > 0;
   }
 
-  /// Depth-first bisection of one root box; stops at its first certified violation.
-  [[nodiscard]] inwardness_result bisect(const root& r, std::atomic<std::size_t>& budget) const {
+  /// Depth-first bisection of one root box; stops at its first certified violation. Polls the
+  /// policy's cancellation flag every 1024 boxes (a root box can hold millions), so a cancelled
+  /// run stops within about 1024 boxes of each thread.
+  [[nodiscard]] inwardness_result bisect(const root& r, std::atomic<std::size_t>& budget,
+                                         const execution_policy& policy) const {
     inwardness_result out;
     std::vector<pending> stack{{r.lower, r.upper, 0}};
     while (!stack.empty()) {
+      if (out.boxes % 1024 == 1023 && detail::cancel_requested(policy))
+        throw detail::tile_interrupted{};
       if (!take_one(budget)) {
         for (const auto& b : stack) {
           ++out.undecided_boxes;

@@ -589,15 +589,14 @@ public:
       const pack snapshot = x;
       // The checks read only the last max_period + 1 states of an interval.
       const std::size_t quiet = span > history ? span - history : 0;
-      if constexpr (certified) {
+      bool stepped = false; // the tracked loops exist only for certified sweeps
+      if constexpr (certified)
         if (tracking) {
           advance_tracked(x, quiet, track);
           advance_and_record<true>(x, clock + quiet + 1, next, ring, &track);
-        } else {
-          advance(x, quiet);
-          advance_and_record<false>(x, clock + quiet + 1, next, ring, nullptr);
+          stepped = true;
         }
-      } else {
+      if (!stepped) {
         advance(x, quiet);
         advance_and_record<false>(x, clock + quiet + 1, next, ring, nullptr);
       }

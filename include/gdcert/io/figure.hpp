@@ -88,10 +88,7 @@ struct plot {
 [[nodiscard]] inline image heat_raster(std::span<const double> values, int width, int height,
                                        value_range range, std::span<const rgb> colours) {
   detail::io::require_field("values", values.size(), width, height);
-  if (!(range.lower < range.upper) || !std::isfinite(range.lower) || !std::isfinite(range.upper))
-    throw invalid_parameter("range",
-                            detail::to_text(range.lower) + ", " + detail::to_text(range.upper),
-                            "finite lower < upper");
+  detail::io::require_range(range);
   image raster(width, height);
   for (int row = 0; row < height; ++row)
     for (int column = 0; column < width; ++column) {
@@ -331,9 +328,9 @@ private:
   }
   if (figure.bar) {
     const auto& bar = *figure.bar;
-    if (!(bar.range.lower < bar.range.upper) || bar.colours.empty())
-      throw invalid_parameter("plot colour bar", "empty range or no colours",
-                              "lower < upper and at least one colour");
+    detail::io::require_range(bar.range);
+    if (bar.colours.empty())
+      throw invalid_parameter("plot colour bar colours", "none", "at least one colour");
     // From below the legend to the bottom of the first row of panels (at least 4 lines high).
     const double bar_top = side_y + 1.5 * font;
     const double bar_height = std::max(top + panel_title + s - bar_top, 4 * font);

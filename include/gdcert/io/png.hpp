@@ -176,6 +176,15 @@ inline std::string hex_colour(rgb c) {
   return text;
 }
 
+/// Throws unless a colour map's range is finite with lower < upper (named range.lower/.upper).
+inline void require_range(value_range range) {
+  require_finite("range.lower", range.lower);
+  require_finite("range.upper", range.upper);
+  if (!(range.lower < range.upper))
+    throw invalid_parameter("range.upper", detail::to_text(range.upper),
+                            "> range.lower = " + detail::to_text(range.lower));
+}
+
 inline void require_field(std::string_view name, std::size_t size, int width, int height) {
   require_at_least("width", width, 1);
   require_at_least("height", height, 1);
@@ -319,11 +328,7 @@ inline void write_label_map(const std::filesystem::path& file, std::span<const o
 [[nodiscard]] inline image render_heat_map(std::span<const double> values, int width, int height,
                                            value_range range, std::span<const rgb> colour_map) {
   detail::io::require_field("values", values.size(), width, height);
-  require_finite("range.lower", range.lower);
-  require_finite("range.upper", range.upper);
-  if (!(range.lower < range.upper))
-    throw invalid_parameter("range.upper", detail::to_text(range.upper),
-                            "> range.lower = " + detail::to_text(range.lower));
+  detail::io::require_range(range);
   const int scale = height >= 200 ? 2 : 1;
   const std::string top = detail::io::tick_text(range.upper);
   const std::string bottom = detail::io::tick_text(range.lower);

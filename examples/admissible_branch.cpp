@@ -34,7 +34,7 @@
 #include <gdcert/certificates/threshold.hpp>
 #include <gdcert/certificates/two_parameter.hpp>
 #include <gdcert/io/csv.hpp>
-#include <gdcert/io/png.hpp>
+#include <gdcert/io/figure.hpp>
 
 #include "reproduction.hpp"
 
@@ -63,50 +63,51 @@ struct panel {
 
 // ---- picture ----
 
-constexpr int cell = 4;                  // pixels per grid cell
-constexpr int panel_width = 39 * cell;   // δ = 0.05 … 1.95
-constexpr int panel_height = 120 * cell; // ξ = 0.05 … 6
-constexpr int gap = 8;
 constexpr gdcert::rgb pass_colour{253, 231, 37};     // viridis yellow
 constexpr gdcert::rgb fail_colour{48, 18, 100};      // dark blue
 constexpr gdcert::rgb outside_colour{170, 170, 170}; // ξ >= 2/σ: no certificate
 constexpr gdcert::rgb branch_colour{230, 0, 200};
 
-double pixel_x(double delta) {
-  return (20 * delta - 0.5) * cell;
-}
-double pixel_y(double xi) {
-  return panel_height - 1 - (20 * xi - 0.5) * cell;
-}
-
-void draw_panel(gdcert::image& picture, int left, int top, const panel& p) {
-  for (int k = 0; k < 120; ++k) {
+/// One (η, σ) panel of the figure: the pass/fail cells (δ = 0.05 … 1.95 to the right, ξ = 0.05
+/// … 6 upwards, grey where ξ >= 2/σ) and the closed-form branches of App. L over them.
+gdcert::plot_panel picture_panel(const panel& p) {
+  constexpr int columns = 39, rows = 120; // δ = (c + 1)/20, ξ = (k + 1)/20
+  enum : std::uint8_t { outside, pass, fail };
+  std::vector<std::uint8_t> cells(columns * rows, outside);
+  for (int k = 0; k < rows; ++k) {
     const double xi = (k + 1) / 20.0;
+    const auto column = std::find(p.map.columns.begin(), p.map.columns.end(), xi);
+    if (column == p.map.columns.end())
+      continue;
     for (std::size_t r = 0; r < p.map.rows.size(); ++r) {
-      gdcert::rgb colour = outside_colour;
-      const auto column = std::find(p.map.columns.begin(), p.map.columns.end(), xi);
-      if (column != p.map.columns.end())
-        colour = p.map.pass(r, static_cast<std::size_t>(column - p.map.columns.begin()))
-                     ? pass_colour
-                     : fail_colour;
-      const int x0 = left + static_cast<int>(std::lround(20 * p.map.rows[r] - 1)) * cell;
-      const int y0 = top + panel_height - (k + 1) * cell;
-      for (int dy = 0; dy < cell; ++dy)
-        for (int dx = 0; dx < cell; ++dx)
-          picture.set(x0 + dx, y0 + dy, colour);
+      const auto c = std::lround(20 * p.map.rows[r] - 1);
+      cells[static_cast<std::size_t>(k * columns + c)] =
+          p.map.pass(r, static_cast<std::size_t>(column - p.map.columns.begin())) ? pass : fail;
     }
   }
-  // The closed-form branches of App. L, sampled finely so the curves are unbroken.
+  const std::array colours{outside_colour, pass_colour, fail_colour};
+  gdcert::plot_panel chart{gdcert::label_raster(cells, columns, rows, colours),
+                           {0.025, 1.975, "δ"},
+                           {0.025, 6.025, "ξ"},
+                           format("η = %.1f, σ = %.2f", p.eta, p.sigma)};
+  // The closed-form branches of App. L, sampled finely, drawn below min(ξ window, 2/σ).
   const gdcert::diagonal_approximation problem(p.eta, p.sigma);
   const gdcert::two_parameter_certificate<gdcert::factorization_branch> factorization(problem);
   const gdcert::two_parameter_certificate<gdcert::approximation_branch> approximation(problem);
-  for (int s = 0; s <= 20000; ++s) {
-    const double delta = 0.025 + 1.95 * s / 20000.0;
-    for (const double xi : {factorization.branch(delta), approximation.branch(delta)})
-      if (xi < std::min(xi_window + 0.025, 2 / p.sigma))
-        picture.set(left + static_cast<int>(std::lround(pixel_x(delta))),
-                    top + static_cast<int>(std::lround(pixel_y(xi))), branch_colour);
+  gdcert::plot_series fac{
+      {}, {}, branch_colour, gdcert::series_style::line, 2, "factorization branch ξ = 4δ/(4 − δ²)"};
+  gdcert::plot_series apx{
+      {}, {}, branch_colour, gdcert::series_style::dashed, 2, "approximation branch ξ = δ"};
+  const double top = std::min(xi_window + 0.025, 2 / p.sigma);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (int s = 0; s <= 2000; ++s) {
+    const double delta = 0.025 + 1.95 * s / 2000.0;
+    const double f = factorization.branch(delta), a = approximation.branch(delta);
+    fac.x.push_back(delta), fac.y.push_back(f < top ? f : nan);
+    apx.x.push_back(delta), apx.y.push_back(a < top ? a : nan);
   }
+  chart.series = {std::move(fac), std::move(apx)};
+  return chart;
 }
 
 // ---- claims ----
@@ -273,14 +274,20 @@ int main(int argc, char** argv) {
         .add_column("contiguous", t_contiguous);
     gdcert::write_csv(run.output_file("admissible_branch_thresholds.csv"), rows, origin);
 
-    gdcert::image picture(6 * panel_width + 5 * gap, 2 * panel_height + gap, {255, 255, 255});
-    for (std::size_t k = 0; k < panels.size(); ++k)
-      draw_panel(picture, static_cast<int>(k % 6) * (panel_width + gap),
-                 static_cast<int>(k / 6) * (panel_height + gap), panels[k]);
+    gdcert::plot figure;
+    figure.title = "Figs 7-8 / App. L: pass/fail maps of I(δ, ξ) and its closed-form branches";
+    figure.rows = 2;
+    figure.columns = 6;
+    figure.panel_size = 160;
+    figure.panel_height = 480;
+    for (const panel& p : panels)
+      figure.panels.push_back(picture_panel(p));
+    figure.legend = {
+        {pass_colour, "pass"}, {fail_colour, "fail"}, {outside_colour, "ξ ≥ 2/σ (no certificate)"}};
     origin.parameter("layout", "columns sigma = .01 .2 .4 .6 .8 .99, rows eta = .2 (top) .6")
-        .parameter("axes", "delta 0.05..1.95 to the right, xi 0.05..6 upwards, 4 px per cell")
+        .parameter("axes", "delta 0.05..1.95 to the right, xi 0.05..6 upwards")
         .parameter("colours", "yellow pass, dark blue fail, grey xi >= 2/sigma, magenta branches");
-    gdcert::write_png(run.output_file("admissible_branch.png"), picture, origin);
+    gdcert::write_plot(run.output_file("admissible_branch.png"), figure, origin);
   }
 
   // (i) The closed-form branches pass above δ = η.

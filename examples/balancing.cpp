@@ -26,12 +26,11 @@
 #include <gdcert/analysis/classify.hpp>
 #include <gdcert/analysis/outcome.hpp>
 #include <gdcert/io/csv.hpp>
-#include <gdcert/io/png.hpp>
+#include <gdcert/io/figure.hpp>
 #include <gdcert/io/provenance.hpp>
 #include <gdcert/problems/regularized.hpp>
 #include <gdcert/stability/critical_step.hpp>
 
-#include "line_chart.hpp"
 #include "reproduction.hpp"
 
 #include <algorithm>
@@ -154,20 +153,30 @@ int main(int argc, char** argv) {
   gdcert::write_csv(run.output_file("balancing.csv"), table, origin);
 
   // Picture: normalized scatter, starts grey, limits blue, bounds dashed red.
-  const int size = 520, margin = 60;
-  gdcert::image picture(size + margin + margin / 2, size + margin + margin / 2);
-  gdcert::examples::chart_panel panel(picture, margin, margin / 2, size, size, {0, 2}, {0, 2});
-  for (const balancing_run& b : results)
-    panel.dot(b.start_total * b.h / 2, b.start_gap / (2 / b.h - 2 * mu), {170, 170, 170});
-  for (const balancing_run& b : results)
-    panel.dot(b.total * b.h / 2, b.gap / (2 / b.h - 2 * mu), {0, 90, 170});
-  panel.horizontal(1, {213, 40, 0});
-  std::vector<double> xs{1, 1}, ys{0, 2};
-  panel.line(xs, ys, {213, 40, 0});
-  panel.frame();
+  gdcert::plot_series starts{
+      {}, {}, {170, 170, 170}, gdcert::series_style::markers, 3, "initializations (x0, y0)"};
+  gdcert::plot_series limits{
+      {}, {}, {0, 90, 170}, gdcert::series_style::markers, 3, "limits of GD"};
+  for (const balancing_run& b : results) {
+    starts.x.push_back(b.start_total * b.h / 2);
+    starts.y.push_back(b.start_gap / (2 / b.h - 2 * mu));
+    limits.x.push_back(b.total * b.h / 2);
+    limits.y.push_back(b.gap / (2 / b.h - 2 * mu));
+  }
+  gdcert::plot figure;
+  figure.title = "Wang et al. Thm 3.2: GD limits satisfy |x|² + |y|² <= 2/h";
+  figure.panel_size = 520;
+  gdcert::plot_panel panel;
+  panel.x = {0, 2, "(|x|² + |y|²) / (2/h)"};
+  panel.y = {0, 2, "|x − y|² / (2/h − 2μ)"};
+  panel.title = format("%zu runs, μ = %g, h = balancing_step_bound(x0, y0, μ)", results.size(), mu);
+  panel.series = {std::move(starts), std::move(limits)};
+  panel.references = {{1, {213, 40, 0}, "bounds of Thm 3.2 (value 1)"},
+                      {1, {213, 40, 0}, "bounds of Thm 3.2 (value 1)", true}};
+  figure.panels.push_back(std::move(panel));
   gdcert::provenance picture_origin = origin;
   picture_origin.note("x: (|x|^2 + |y|^2)/(2/h); y: |x - y|^2/(2/h - 2mu); both on [0, 2]; grey: "
                       "initializations, blue: limits; red: the bounds of Thm 3.2 (value 1)");
-  gdcert::write_png(run.output_file("balancing.png"), picture, picture_origin);
+  gdcert::write_plot(run.output_file("balancing.png"), figure, picture_origin);
   return run.finish();
 }

@@ -23,14 +23,13 @@
 #include <gdcert/analysis/boundary_scan.hpp>
 #include <gdcert/analysis/rigorous_scan.hpp>
 #include <gdcert/analysis/sweep.hpp>
+#include <gdcert/io/figure.hpp>
 #include <gdcert/io/npy.hpp>
-#include <gdcert/io/png.hpp>
 #include <gdcert/io/provenance.hpp>
 #include <gdcert/numbers/rational.hpp>
 #include <gdcert/problems/loss_problem.hpp>
 #include <gdcert/stability/periodic_orbit.hpp>
 
-#include "grid_fields.hpp"
 #include "reproduction.hpp"
 
 #include <algorithm>
@@ -169,9 +168,16 @@ void write_basins(gdcert::examples::reproduction& run, const std::vector<basin>&
       continue; // no picture: one colour
     auto origin = run.origin();
     origin.parameter("eta", eta).parameter("plane", "a0, b0 in [-2, 2], c0 = 1");
-    gdcert::write_label_map(run.output_file(format("custom_problem_eta_%.1f.png", eta)),
-                            gdcert::examples::flipped(labels, columns, rows), int(columns),
-                            int(rows), origin);
+    gdcert::plot figure;
+    figure.title = format("½(abc − 1)² from its loss alone: GD outcomes, η = %.1f, c0 = 1", eta);
+    figure.panel_size = std::clamp(int(columns), 320, 480);
+    figure.panels.push_back(
+        {gdcert::label_raster(labels, int(columns), int(rows), gdcert::outcome_palette()),
+         {-2, 2, "a0"},
+         {-2, 2, "b0"},
+         format("%zu × %zu grid", columns, rows)});
+    figure.legend = gdcert::outcome_legend();
+    gdcert::write_plot(run.output_file(format("custom_problem_eta_%.1f.png", eta)), figure, origin);
   }
   const std::size_t n = basins.front().result.columns();
   gdcert::write_npy(run.output_file("custom_problem.npy"), all, {basins.size(), n, n},

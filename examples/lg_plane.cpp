@@ -35,7 +35,7 @@
 #include <gdcert/certificates/scalar.hpp>
 #include <gdcert/dynamics/terminal.hpp>
 #include <gdcert/io/csv.hpp>
-#include <gdcert/io/png.hpp>
+#include <gdcert/io/figure.hpp>
 #include <gdcert/io/provenance.hpp>
 #include <gdcert/problems/scalar.hpp>
 
@@ -158,65 +158,46 @@ double lg_map_error(const published& p, const trajectory_record& r) {
   return worst;
 }
 
-/// A panel of the picture: the window [−L_max, L_max] × [−G_max, G_max] mapped to pixels.
-struct panel {
-  int left, size;
-  double l_max, g_max;
-  [[nodiscard]] int column(double l) const {
-    return left + static_cast<int>(std::lround((l / l_max + 1) / 2 * (size - 1)));
-  }
-  [[nodiscard]] int row(double g) const {
-    return static_cast<int>(std::lround((1 - g / g_max) / 2 * (size - 1)));
-  }
-};
-
-void dot(gdcert::image& picture, int x, int y, int radius, rgb colour) {
-  for (int dy = -radius; dy <= radius; ++dy)
-    for (int dx = -radius; dx <= radius; ++dx)
-      picture.set(x + dx, y + dy, colour);
-}
-
-/// A segment rasterized as closely spaced points.
-void segment(gdcert::image& picture, const panel& p, double l0, double g0, double l1, double g1,
-             rgb colour) {
-  const int steps = 4 * p.size;
-  for (int k = 0; k <= steps; ++k) {
-    const double s = double(k) / steps;
-    picture.set(p.column(l0 + s * (l1 - l0)), p.row(g0 + s * (g1 - g0)), colour);
-  }
-}
-
-void draw_panel(gdcert::image& picture, const panel& p, const trajectory_record& r, double eta,
-                bool terminal) {
-  const rgb axis{200, 200, 200}, path{150, 150, 150}, ink{0, 0, 0}, red{213, 30, 30};
-  segment(picture, p, -p.l_max, 0, p.l_max, 0, axis);
-  segment(picture, p, 0, -p.g_max, 0, p.g_max, axis);
+/// A panel of the picture over [−extent, extent]²: the ellipses E_sc(δ_t) = 0 coloured by t/T
+/// (viridis), the trajectory, and for the terminal run K₂ and the 2-cycle (L₋, L₊).
+gdcert::plot_panel picture_panel(const trajectory_record& r, const published& p, double extent,
+                                 bool terminal) {
+  const rgb path{150, 150, 150}, ink{0, 0, 0}, red{213, 30, 30};
+  gdcert::plot_panel panel;
+  panel.x = {-extent, extent, "L = 1 − ab"};
+  panel.y = {-extent, extent, "G = b² − a²"};
+  panel.title = format("T = %zu, η = %.2f, (a0, b0) = (%.1f, %.1f)", p.horizon, p.eta, p.a0, p.b0);
+  panel.references = {{0, {200, 200, 200}}, {0, {200, 200, 200}, "", true}};
   constexpr auto colours = gdcert::viridis();
   const std::size_t last = r.delta.size() - 1;
   for (std::size_t t = 0; t <= last; ++t) {
     if (!(r.delta[t] < 2))
       continue;
-    const rgb colour =
-        gdcert::map_colour(colours, double(t) / double(std::max<std::size_t>(last, 1)));
-    for (int k = 0; k < 8 * ellipse_samples; ++k) {
+    gdcert::plot_series ellipse{
+        {}, {}, gdcert::map_colour(colours, double(t) / double(std::max<std::size_t>(last, 1)))};
+    ellipse.size = 1;
+    for (int k = 0; k <= 8 * ellipse_samples; ++k) {
       const auto [l, g] =
           ellipse_point(r.delta[t], 2 * std::numbers::pi * k / (8 * ellipse_samples));
-      picture.set(p.column(l), p.row(g), colour);
+      ellipse.x.push_back(l), ellipse.y.push_back(g);
     }
+    panel.series.push_back(std::move(ellipse));
   }
   if (terminal) {
-    for (int k = -1; k <= 1; ++k) { // K₂ = {(L, 0) : L² <= 1}, three pixels wide
-      const double g = k * 2 * p.g_max / (p.size - 1);
-      segment(picture, p, -1, g, 1, g, red);
-    }
-    const auto cycle = gdcert::balanced_two_cycle(eta);
-    dot(picture, p.column(cycle.lower), p.row(0), 4, red);
-    dot(picture, p.column(cycle.upper), p.row(0), 4, red);
+    panel.series.push_back({{-1, 1},
+                            {0, 0},
+                            red,
+                            gdcert::series_style::line,
+                            3,
+                            "K₂ = {(L, 0) : L² ≤ 1} and the 2-cycle (L−, L+)"});
+    const auto cycle = gdcert::balanced_two_cycle(p.eta);
+    panel.series.push_back(
+        {{cycle.lower, cycle.upper}, {0, 0}, red, gdcert::series_style::markers, 9});
   }
-  for (std::size_t t = 0; t < last; ++t)
-    segment(picture, p, r.residual[t], r.imbalance[t], r.residual[t + 1], r.imbalance[t + 1], path);
-  for (std::size_t t = 0; t <= last; ++t)
-    dot(picture, p.column(r.residual[t]), p.row(r.imbalance[t]), 2, ink);
+  panel.series.push_back(
+      {r.residual, r.imbalance, path, gdcert::series_style::line, 1, "trajectory (L_t, G_t)"});
+  panel.series.push_back({r.residual, r.imbalance, ink, gdcert::series_style::markers, 4});
+  return panel;
 }
 
 } // namespace
@@ -245,26 +226,25 @@ int main(int argc, char** argv) {
     std::printf("\n");
   }
 
-  // Picture: two panels, each window fitted to its start's ellipse (the largest one).
-  const int gap = 12;
-  gdcert::image picture(2 * side + 3 * gap, side + 2 * gap);
+  // Picture: two panels, each window fitted to its start's ellipse (the largest one), equal
+  // scales on both axes, so that the ellipses keep their shape.
+  gdcert::plot figure;
+  figure.title = "Figure 3: GD iterates cross shrinking ellipses E_sc(δ_t) = 0 in the (L, G)-plane";
+  figure.columns = 2;
+  figure.panel_size = side;
   for (std::size_t k = 0; k < trajectories.size(); ++k) {
-    // Equal scales on both axes, so that the ellipses keep their shape.
     const double d0 = records[k].delta[0];
     const double extent = 1.1 * std::max({residual_semi_axis(d0), imbalance_semi_axis(d0), 1.0});
-    const panel p{gap + static_cast<int>(k) * (side + gap), side, extent, extent};
-    gdcert::image sub(side, side);
-    draw_panel(sub, panel{0, side, p.l_max, p.g_max}, records[k], trajectories[k].eta, k == 1);
-    for (int y = 0; y < side; ++y)
-      for (int x = 0; x < side; ++x)
-        picture.set(p.left + x, gap + y, sub.at(x, y));
+    figure.panels.push_back(picture_panel(records[k], trajectories[k], extent, k == 1));
   }
+  constexpr auto colours = gdcert::viridis();
+  figure.bar = gdcert::colour_bar{{0, 1}, {colours.begin(), colours.end()}, "ellipse at t/T"};
   gdcert::provenance origin = run.origin();
   origin.parameter("left", "(T, eta, a0, b0) = (6, 0.9, 1.6, 1.9)")
       .parameter("right", "(T, eta, a0, b0) = (50, 1.05, 0.9, -0.4)")
       .note("L = 1 - ab to the right, G = b^2 - a^2 upwards; ellipses E_sc(delta_t) = 0 (51) "
             "coloured by t (viridis); K2 and the 2-cycle (L-, L+) in red");
-  gdcert::write_png(run.output_file("lg_plane.png"), picture, origin);
+  gdcert::write_plot(run.output_file("lg_plane.png"), figure, origin);
 
   std::vector<std::string> names;
   std::vector<std::size_t> steps;

@@ -34,13 +34,12 @@
 #include <gdcert/certificates/approximation.hpp>
 #include <gdcert/certificates/threshold.hpp>
 #include <gdcert/io/csv.hpp>
-#include <gdcert/io/png.hpp>
+#include <gdcert/io/figure.hpp>
 #include <gdcert/io/provenance.hpp>
 #include <gdcert/problems/matrix_factorization.hpp>
 #include <gdcert/problems/rank1_approximation.hpp>
 #include <gdcert/problems/rank1_reduction.hpp>
 
-#include "line_chart.hpp"
 #include "reproduction.hpp"
 
 #include <Eigen/QR>
@@ -293,32 +292,45 @@ int main(int argc, char** argv) {
         .add_column("relative_mismatch", mismatch);
     gdcert::write_csv(run.output_file("matrix_reduction_traces.csv"), table, origin);
   }
-  const int width = 460, height = 320, margin = 70;
-  gdcert::image picture(2 * (width + margin) + margin / 2, height + margin + margin / 2);
-  gdcert::examples::chart_panel losses(picture, margin, margin / 2, width, height,
-                                       {0, static_cast<double>(horizon)}, {1e-17, 1e2, true});
-  gdcert::examples::chart_panel mismatch(picture, 2 * margin + width, margin / 2, width, height,
-                                         {0, static_cast<double>(horizon)}, {1e-18, 1e-10, true});
   std::vector<double> steps(horizon + 1);
   for (std::size_t t = 0; t <= horizon; ++t)
     steps[t] = static_cast<double>(t);
+  gdcert::plot figure;
+  figure.title = "Reduction (4-6): full 5 × 5 rank-3 GD and the lifted reduced GD";
+  figure.columns = 2;
+  figure.panel_size = 460;
+  figure.panel_height = 320;
+  gdcert::plot_panel losses, mismatch;
+  losses.x = mismatch.x = {0, static_cast<double>(horizon), "step t"};
+  losses.y = {1e-17, 1e2, "loss − minimum loss", gdcert::axis_scale::log10};
+  losses.title = "loss gap: full run (lines), reduced run (dots)";
+  mismatch.y = {1e-18, 1e-10, "|lift(reduced_t) − full_t| / |full_t|", gdcert::axis_scale::log10};
+  mismatch.title = "relative mismatch of the lifted reduced run (dots)";
   for (std::size_t k = 0; k < shown.size(); ++k) {
-    const auto colour = gdcert::examples::curve_colour(k);
-    losses.line(steps, shown[k]->full_loss, colour);
-    std::vector<double> sparse_steps, sparse_loss; // every 10th reduced loss as a dot
-    for (std::size_t t = 0; t <= horizon; t += 10)
-      sparse_steps.push_back(steps[t]), sparse_loss.push_back(shown[k]->reduced_loss[t]);
-    losses.dots(sparse_steps, sparse_loss, {0, 0, 0}, 1);
-    mismatch.dots(steps, shown[k]->mismatch, colour, 1);
+    const auto colour = gdcert::series_colour(k);
+    losses.series.push_back({steps, shown[k]->full_loss, colour, gdcert::series_style::line, 1.5,
+                             format("η = %.1f", shown[k]->eta)});
+    mismatch.series.push_back(
+        {steps, shown[k]->mismatch, colour, gdcert::series_style::markers, 2, ""});
   }
-  losses.frame();
-  mismatch.frame();
+  for (const reduction_run* r : shown) { // every 10th reduced loss as a dot, over the lines
+    std::vector<double> sparse_steps, sparse_loss;
+    for (std::size_t t = 0; t <= horizon; t += 10)
+      sparse_steps.push_back(steps[t]), sparse_loss.push_back(r->reduced_loss[t]);
+    losses.series.push_back({std::move(sparse_steps),
+                             std::move(sparse_loss),
+                             {0, 0, 0},
+                             gdcert::series_style::markers,
+                             3,
+                             "reduced run, every 10th step"});
+  }
+  figure.panels = {std::move(losses), std::move(mismatch)};
   gdcert::provenance picture_origin = origin;
   picture_origin.note("left: loss minus minimum loss of the full run (lines; eta = 0.3 blue, 0.6 "
                       "orange, 0.9 green) "
                       "and of the reduced run (black dots, every 10th step) vs t, log scale "
                       "[1e-17, 1e2]; right: |lift(reduced_t) - full_t|/|full_t| vs t, log scale "
                       "[1e-18, 1e-10]; paper's target L diag(1,1,1,0,0) R^T");
-  gdcert::write_png(run.output_file("matrix_reduction.png"), picture, picture_origin);
+  gdcert::write_plot(run.output_file("matrix_reduction.png"), figure, picture_origin);
   return run.finish();
 }

@@ -25,12 +25,11 @@
 #include <gdcert/certificates/factorization.hpp>
 #include <gdcert/dynamics/terminal.hpp>
 #include <gdcert/io/csv.hpp>
-#include <gdcert/io/png.hpp>
+#include <gdcert/io/figure.hpp>
 #include <gdcert/io/provenance.hpp>
 #include <gdcert/problems/rank1_factorization.hpp>
 #include <gdcert/stability/periodic_orbit.hpp>
 
-#include "line_chart.hpp"
 #include "reproduction.hpp"
 
 #include <algorithm>
@@ -164,29 +163,32 @@ int main(int argc, char** argv) {
   double lowest = -0.5, highest = 1.0;
   for (double v : column_residual)
     lowest = std::min(lowest, v), highest = std::max(highest, v);
-  const int panel_width = 420, panel_height = 300, margin = 60;
-  gdcert::image picture(static_cast<int>(etas.size()) * (panel_width + margin) + margin / 2,
-                        panel_height + 2 * margin);
+  std::vector<double> steps(horizon + 1);
+  for (std::size_t t = 0; t <= horizon; ++t)
+    steps[t] = static_cast<double>(t);
+  gdcert::plot figure;
+  figure.title = "Figure 5 / App. J.2: 4-D GD runs lock onto the 2-cycle {L−, L+}";
+  figure.columns = static_cast<int>(etas.size());
+  figure.panel_size = 420;
+  figure.panel_height = 300;
   for (std::size_t e = 0; e < etas.size(); ++e) {
-    gdcert::examples::chart_panel panel(
-        picture, margin + static_cast<int>(e) * (panel_width + margin), margin / 2, panel_width,
-        panel_height, {0, static_cast<double>(horizon)}, {lowest, highest});
-    std::vector<double> steps(horizon + 1);
-    for (std::size_t t = 0; t <= horizon; ++t)
-      steps[t] = static_cast<double>(t);
+    gdcert::plot_panel panel;
+    panel.x = {0, static_cast<double>(horizon), "step t"};
+    panel.y = {lowest, highest, "residual L_t = 1 − a_t b_t"};
+    panel.title = format("η = %.2f", etas[e]);
     for (std::size_t r = 0; r < records[e].size(); ++r)
-      panel.dots(steps, records[e][r].residuals, gdcert::examples::curve_colour(r));
+      panel.series.push_back(
+          {steps, records[e][r].residuals, gdcert::series_colour(r), gdcert::series_style::markers,
+           2.5, format("run %zu (%s)", r + 1, r < 3 ? "u0 = v0 = 0" : "u0, v0 random")});
     const auto cycle = gdcert::balanced_two_cycle(etas[e]);
-    panel.horizontal(cycle.lower, {0, 160, 60});
-    panel.horizontal(cycle.upper, {0, 160, 60});
-    panel.horizontal(0.0, {180, 180, 180}, 2);
-    panel.frame();
-    panel.text(margin + static_cast<int>(e) * (panel_width + margin) + panel_width / 2 - 16,
-               panel_height + margin / 2 + 24, format("%.2f", etas[e]));
+    panel.references = {{cycle.lower, {0, 160, 60}, "2-cycle L−, L+ (182)"},
+                        {cycle.upper, {0, 160, 60}, "2-cycle L−, L+ (182)"},
+                        {0.0, {180, 180, 180}, "L = 0"}};
+    figure.panels.push_back(std::move(panel));
   }
   gdcert::provenance picture_origin = origin;
   picture_origin.note("panels: eta = 1.05, 1.15, 1.23 (left to right); x: t in [0, T]; "
                       "y: residual L_t = 1 - a_t b_t; dashed green: L- and L+ (182); grey: L = 0");
-  gdcert::write_png(run.output_file("period_two.png"), picture, picture_origin);
+  gdcert::write_plot(run.output_file("period_two.png"), figure, picture_origin);
   return run.finish();
 }

@@ -36,12 +36,11 @@
 #include <gdcert/certificates/factorization.hpp>
 #include <gdcert/certificates/threshold.hpp>
 #include <gdcert/io/csv.hpp>
-#include <gdcert/io/png.hpp>
+#include <gdcert/io/figure.hpp>
 #include <gdcert/io/provenance.hpp>
 #include <gdcert/problems/rank1_approximation.hpp>
 #include <gdcert/problems/rank1_factorization.hpp>
 
-#include "line_chart.hpp"
 #include "reproduction.hpp"
 
 #include <algorithm>
@@ -292,33 +291,40 @@ int main(int argc, char** argv) {
   gdcert::write_csv(run.output_file("post_critical_norms.csv"), bands, origin);
 
   // Picture: rows factorization / approximation, columns η; S_t on a log scale.
-  const int panel_width = 300, panel_height = 220, margin = 70;
-  gdcert::image picture(static_cast<int>(etas.size()) * (panel_width + margin) + margin / 2,
-                        2 * (panel_height + margin) + margin / 2);
   std::vector<double> steps(horizon + 1);
   for (std::size_t t = 0; t <= horizon; ++t)
     steps[t] = static_cast<double>(t);
   const std::array<gdcert::rgb, 2> light{gdcert::rgb{170, 205, 235}, gdcert::rgb{245, 190, 160}};
   const std::array<gdcert::rgb, 2> dark{gdcert::rgb{0, 80, 150}, gdcert::rgb{190, 70, 0}};
-  for (int row = 0; row < 2; ++row)
+  const std::array<const char*, 2> names{"factorization", "approximation k = 2"};
+  gdcert::plot figure;
+  figure.title = "Figure 6 / App. K: S_t = |x_t|² past η = 1, factorization bounded, "
+                 "approximation blows up";
+  figure.rows = 2;
+  figure.columns = static_cast<int>(etas.size());
+  figure.panel_size = 300;
+  figure.panel_height = 220;
+  for (std::size_t row = 0; row < 2; ++row)
     for (std::size_t e = 0; e < etas.size(); ++e) {
       const panel_result& panel = row == 0 ? factorization[e] : approximation[e];
-      const int left = margin + static_cast<int>(e) * (panel_width + margin);
-      const int top = margin / 2 + row * (panel_height + margin);
-      gdcert::examples::chart_panel chart(picture, left, top, panel_width, panel_height,
-                                          {0, static_cast<double>(horizon)}, {1e-5, 1e13, true});
+      gdcert::plot_panel chart;
+      chart.x = {0, static_cast<double>(horizon), "step t"};
+      chart.y = {1e-5, 1e13, "S_t = |x_t|²", gdcert::axis_scale::log10};
+      chart.title = format("%s, η = %.2f", names[row], etas[e]);
       for (const auto& norms : panel.norms)
-        chart.line(steps, norms, light[static_cast<std::size_t>(row)]);
-      chart.line(steps, envelope(panel, horizon)[0], dark[static_cast<std::size_t>(row)]);
-      chart.horizontal(escape_norm * escape_norm, {0, 0, 0});
-      chart.frame();
-      chart.text(left + panel_width / 2 - 16, top + panel_height + 24, format("%.2f", etas[e]));
+        chart.series.push_back({steps, norms, light[row], gdcert::series_style::line, 1,
+                                format("%s: each run", names[row])});
+      chart.series.push_back({steps, envelope(panel, horizon)[0], dark[row],
+                              gdcert::series_style::line, 2,
+                              format("%s: max over runs", names[row])});
+      chart.references = {{escape_norm * escape_norm, {0, 0, 0}, "escape level |x| = 10⁶"}};
+      figure.panels.push_back(std::move(chart));
     }
   gdcert::provenance picture_origin = origin;
   picture_origin.note("rows: factorization (top, blue), approximation k = 2 (bottom, orange); "
                       "columns: eta = 0.9, 1.05, 1.2, 1.5; x: t in [0, T]; y: S_t = |x_t|^2, log "
                       "scale [1e-5, 1e13]; light: each run; dark: max over runs; dashed: escape "
                       "level |x| = 1e6");
-  gdcert::write_png(run.output_file("post_critical.png"), picture, picture_origin);
+  gdcert::write_plot(run.output_file("post_critical.png"), figure, picture_origin);
   return run.finish();
 }

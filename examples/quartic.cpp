@@ -32,7 +32,7 @@
 #include <gdcert/certificates/scalar.hpp>
 #include <gdcert/certificates/threshold.hpp>
 #include <gdcert/io/csv.hpp>
-#include <gdcert/io/png.hpp>
+#include <gdcert/io/figure.hpp>
 #include <gdcert/problems/quartic.hpp>
 
 #include "reproduction.hpp"
@@ -125,16 +125,6 @@ convergence_panel convergence(double mu, double eta, double delta_th, std::size_
   return panel;
 }
 
-/// Row-major field with row 0 at the bottom → picture order (row 0 at the top).
-template <class T>
-std::vector<T> flip_rows(const std::vector<T>& field, std::size_t n) {
-  std::vector<T> out(field.size());
-  for (std::size_t row = 0; row < n; ++row)
-    std::copy_n(field.begin() + static_cast<std::ptrdiff_t>(row * n), n,
-                out.begin() + static_cast<std::ptrdiff_t>((n - 1 - row) * n));
-  return out;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -219,25 +209,30 @@ int main(int argc, char** argv) {
         .add_column("upper_band", t_band);
     gdcert::write_csv(run.output_file("quartic_thresholds.csv"), th, origin);
 
-    constexpr int cell = 6, side = 39 * cell, gap = 8;
-    gdcert::image picture(2 * side + gap, 2 * side + gap);
+    gdcert::plot figure;
+    figure.title = "Figure 9 / App. M: pass/fail maps of I_sc(δ) under the quartic loss";
+    figure.rows = 2;
+    figure.columns = 2;
+    figure.panel_size = 320;
     for (std::size_t m = 0; m < maps.size(); ++m) {
-      const int left = static_cast<int>(m % 2) * (side + gap);
-      const int top = static_cast<int>(m / 2) * (side + gap);
-      for (std::size_t r = 0; r < 39; ++r)
-        for (std::size_t c = 0; c < 39; ++c) {
-          const auto colour = maps[m].pass(r, c) ? pass_colour : fail_colour;
-          for (int dy = 0; dy < cell; ++dy)
-            for (int dx = 0; dx < cell; ++dx)
-              picture.set(left + static_cast<int>(c) * cell + dx,
-                          top + side - 1 - (static_cast<int>(r) * cell + dy), colour);
-        }
+      // Field row r is η = map.rows[r] (upwards), column c is δ = map.columns[c].
+      const std::size_t rows = maps[m].rows.size(), columns = maps[m].columns.size();
+      std::vector<std::uint8_t> cells(rows * columns);
+      for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < columns; ++c)
+          cells[r * columns + c] = maps[m].pass(r, c);
+      figure.panels.push_back({gdcert::label_raster(cells, int(columns), int(rows),
+                                                    std::array{fail_colour, pass_colour}),
+                               {0.025, 1.975, "δ"},
+                               {0.025, 1.975, "η"},
+                               format("μ = %g", mus[m])});
     }
-    gdcert::provenance figure = origin;
-    figure.parameter("layout", "mu = 1/4, 1/16 (top), -1/16, -1/4 (bottom)")
-        .parameter("axes", "delta 0.05..1.95 to the right, eta 0.05..1.95 upwards, 6 px per cell")
+    figure.legend = {{pass_colour, "pass"}, {fail_colour, "fail"}};
+    gdcert::provenance described = origin;
+    described.parameter("layout", "mu = 1/4, 1/16 (top), -1/16, -1/4 (bottom)")
+        .parameter("axes", "delta 0.05..1.95 to the right, eta 0.05..1.95 upwards")
         .parameter("colours", "yellow pass, dark blue fail");
-    gdcert::write_png(run.output_file("quartic_pass_fail.png"), picture, figure);
+    gdcert::write_plot(run.output_file("quartic_pass_fail.png"), figure, described);
   }
 
   // Figure 10: convergence grids with the certificate contour.
@@ -246,28 +241,33 @@ int main(int argc, char** argv) {
     for (const double eta : test_etas)
       panels.push_back(convergence(mus[m], eta, threshold_at(thresholds[m], eta), n, policy));
   {
-    const int side = static_cast<int>(n), gap = 6;
-    gdcert::image picture(6 * side + 5 * gap, 4 * side + 3 * gap);
-    for (std::size_t k = 0; k < panels.size(); ++k) {
-      const auto& p = panels[k];
-      const auto converged = flip_rows(p.converged, n);
-      const auto field = flip_rows(p.certificate, n);
-      gdcert::image tile = gdcert::render_label_map(
-          converged, side, side, std::array{not_converged_colour, converged_colour});
-      gdcert::overlay_contour(tile, field, side, side, 0.0, contour_colour);
-      const int left = static_cast<int>(k % 6) * (side + gap);
-      const int top = static_cast<int>(k / 6) * (side + gap);
-      for (int y = 0; y < side; ++y)
-        for (int x = 0; x < side; ++x)
-          picture.set(left + x, top + y, tile.at(x, y));
+    const int side = static_cast<int>(n);
+    gdcert::plot figure;
+    figure.title = "Figure 10 / App. M: convergence under the quartic loss (T = 400) and "
+                   "I_sc(δ_th; x0) = 0";
+    figure.rows = static_cast<int>(mus.size());
+    figure.columns = static_cast<int>(test_etas.size());
+    figure.panel_size = std::clamp(side, 120, 200);
+    for (const auto& p : panels) {
+      // Row 0 of the sweep is the lowest b0: label_raster draws it at the bottom.
+      gdcert::image raster = gdcert::label_raster(
+          p.converged, side, side, std::array{not_converged_colour, converged_colour});
+      gdcert::overlay_field_contour(raster, p.certificate, side, side, 0.0, contour_colour);
+      figure.panels.push_back({std::move(raster),
+                               {-2.5, 2.5, "a0"},
+                               {-2.5, 2.5, "b0"},
+                               format("μ = %g, η = %g", p.mu, p.eta)});
     }
-    gdcert::provenance figure = origin;
-    figure.parameter("resolution", static_cast<long long>(n))
+    figure.legend = {{converged_colour, "converged (|ab − 1| < 1e-4 at T)"},
+                     {not_converged_colour, "not converged"},
+                     {contour_colour, "I_sc(δ_th; x0) = 0", gdcert::legend_mark::line}};
+    gdcert::provenance described = origin;
+    described.parameter("resolution", static_cast<long long>(n))
         .parameter("T", 400)
         .parameter("converged iff", "|ab - 1| < 1e-4 at T")
         .parameter("layout", "rows mu = 1/4, 1/16, -1/16, -1/4; columns eta = .05 .1 .2 .4 .8 1.2")
         .parameter("colours", "blue converged, red not, magenta I_sc(delta_th; .) = 0");
-    gdcert::write_png(run.output_file("quartic_convergence.png"), picture, figure);
+    gdcert::write_plot(run.output_file("quartic_convergence.png"), figure, described);
   }
 
   // μ = 0: the scan reproduces the analytic threshold δ = η of the scalar remainder (12-13).

@@ -39,7 +39,7 @@
 #include <gdcert/certificates/scalar.hpp>
 #include <gdcert/certificates/two_parameter.hpp>
 #include <gdcert/io/csv.hpp>
-#include <gdcert/io/png.hpp>
+#include <gdcert/io/figure.hpp>
 #include <gdcert/problems/diagonal_approximation.hpp>
 #include <gdcert/problems/quartic.hpp>
 #include <gdcert/problems/rank1_factorization.hpp>
@@ -213,38 +213,50 @@ std::vector<double> axis_between(double lower, double upper, double step) {
   return axis;
 }
 
-/// Cell labels of the overlay picture./// Cell labels of the overlay picture.
+/// Cell labels of the overlay picture.
 enum cell : std::uint8_t { sampled_fail, sampled_pass, proved, refuted, undecided };
 
 constexpr std::array<gdcert::rgb, 5> cell_palette{
     {{170, 170, 170}, {166, 206, 227}, {0, 84, 147}, {213, 94, 0}, {0, 0, 0}}};
 
-/// The sampled map with verified cells overlaid, each cell drawn as scale × scale pixels.
+/// The sampled map with verified cells overlaid: δ to the right, ξ upwards (as Figure 7).
 void write_overlay(const std::filesystem::path& file, const gdcert::pass_fail_map& map,
-                   const std::vector<std::pair<std::size_t, cell>>& verified,
+                   const std::vector<std::pair<std::size_t, cell>>& verified, double sigma,
                    const gdcert::provenance& origin) {
-  constexpr int scale = 8;
-  const int columns = static_cast<int>(map.columns.size()),
-            rows = static_cast<int>(map.rows.size());
+  const std::size_t deltas = map.rows.size(), xis = map.columns.size();
   std::vector<std::uint8_t> cells(map.pairs());
   for (std::size_t i = 0; i < cells.size(); ++i)
     cells[i] = map.passed[i] ? sampled_pass : sampled_fail;
   for (const auto& [index, label] : verified)
     cells[index] = label;
-  std::vector<std::uint8_t> pixels(static_cast<std::size_t>(rows * scale) *
-                                   static_cast<std::size_t>(columns * scale));
-  for (int y = 0; y < rows * scale; ++y)
-    for (int x = 0; x < columns * scale; ++x)
-      pixels[static_cast<std::size_t>(y) * static_cast<std::size_t>(columns * scale) +
-             static_cast<std::size_t>(x)] =
-          cells[static_cast<std::size_t>(y / scale) * static_cast<std::size_t>(columns) +
-                static_cast<std::size_t>(x / scale)];
+  // The map is row-major in δ; the picture's field is row-major in ξ (row 0 at the bottom).
+  std::vector<std::uint8_t> field(cells.size());
+  for (std::size_t r = 0; r < deltas; ++r)
+    for (std::size_t c = 0; c < xis; ++c)
+      field[c * deltas + r] = cells[r * xis + c];
+  const double delta_half = (map.rows[1] - map.rows[0]) / 2;
+  const double xi_half = (map.columns[1] - map.columns[0]) / 2;
+  gdcert::plot figure;
+  figure.title =
+      format("Apps L-M: one-step boundary test proved by interval bisection, σ = %.1f", sigma);
+  figure.panel_size = 8 * static_cast<int>(deltas);
+  figure.panel_height = std::clamp(5 * static_cast<int>(xis), 160, 640);
+  figure.panels.push_back(
+      {gdcert::label_raster(field, static_cast<int>(deltas), static_cast<int>(xis), cell_palette),
+       {map.rows.front() - delta_half, map.rows.back() + delta_half, "δ"},
+       {map.columns.front() - xi_half, map.columns.back() + xi_half, "ξ"},
+       "η = 0.2, sampled map with the verified pairs"});
+  figure.legend = {{cell_palette[sampled_pass], "sampled: pass"},
+                   {cell_palette[sampled_fail], "sampled: fail"},
+                   {cell_palette[proved], "proved (interval bisection)"},
+                   {cell_palette[refuted], "counterexample"},
+                   {cell_palette[undecided], "undecided"}};
   gdcert::provenance legend = origin;
-  legend.parameter("rows", "delta, 0.05 (top) to 1.95 step 0.05")
-      .parameter("columns", "xi from 0.05 step 0.05")
+  legend.parameter("columns", "delta, 0.05 (left) to 1.95 step 0.05")
+      .parameter("rows", "xi from 0.05 (bottom) step 0.05")
       .parameter("labels",
                  "0 sampled fail, 1 sampled pass, 2 proved, 3 counterexample, 4 undecided");
-  gdcert::write_label_map(file, pixels, columns * scale, rows * scale, cell_palette, legend);
+  gdcert::write_plot(file, figure, legend);
 }
 
 cell label_of(const gdcert::inwardness_result& r) {
@@ -367,7 +379,7 @@ int main(int argc, char** argv) {
         .parameter("eta", eta_b)
         .parameter("grid per edge", grid);
     write_overlay(run.output_file(format("rigorous_admissibility_sigma_%.1f.png", sigma)), map,
-                  verified, picture_origin);
+                  verified, sigma, picture_origin);
     b_tallies.emplace_back(sigma, b);
   }
 

@@ -31,8 +31,8 @@
 #include <gdcert/certificates/liang_montufar.hpp>
 #include <gdcert/certificates/scalar.hpp>
 #include <gdcert/io/csv.hpp>
+#include <gdcert/io/figure.hpp>
 #include <gdcert/io/npy.hpp>
-#include <gdcert/io/png.hpp>
 #include <gdcert/io/provenance.hpp>
 #include <gdcert/problems/scalar.hpp>
 
@@ -51,7 +51,6 @@
 
 namespace {
 
-using gdcert::examples::flipped;
 using gdcert::examples::format;
 using gdcert::examples::near_sign_change;
 
@@ -192,9 +191,18 @@ int main(int argc, char** argv) {
     all_overlay.insert(all_overlay.end(), result.overlay.begin(), result.overlay.end());
     constexpr auto palette = gdcert::outcome_palette();
     const int side = static_cast<int>(n);
-    gdcert::image picture = gdcert::render_label_map(flipped(labels, n, n), side, side, palette);
-    gdcert::overlay_contour(picture, flipped(result.overlay, n, n), side, side, 0.0,
-                            gdcert::rgb{0, 0, 0});
+    gdcert::image raster = gdcert::label_raster(labels, side, side, palette);
+    gdcert::overlay_field_contour(raster, result.overlay, side, side, 0.0, gdcert::rgb{0, 0, 0});
+    gdcert::plot figure;
+    figure.title =
+        format("Theorem 1: GD outcomes and the certified region {I_sc(η) < 0}, η = %.1f", eta);
+    figure.panel_size = std::clamp(side, 240, 480);
+    figure.panels.push_back({std::move(raster),
+                             {-extent, extent, "a0"},
+                             {-extent, extent, "b0"},
+                             format("%zu × %zu grid, up to %zu steps", n, n, max_steps)});
+    figure.legend = gdcert::outcome_legend();
+    figure.legend.push_back({{0, 0, 0}, "I_sc(η; a0, b0) = 0 (10)", gdcert::legend_mark::line});
     gdcert::provenance origin = run.origin();
     origin.parameter("eta", eta)
         .parameter("grid", format("%zu x %zu of [-4.5, 4.5]^2, a right, b up", n, n))
@@ -203,8 +211,8 @@ int main(int argc, char** argv) {
     for (int k = 0; k < gdcert::outcome_count; ++k)
       origin.parameter("colour " + std::string(gdcert::to_string(gdcert::outcome(k))),
                        format("#%02x%02x%02x", palette[k].r, palette[k].g, palette[k].b));
-    gdcert::write_png(run.output_file(format("scalar_certificate_eta%.1f.png", eta)), picture,
-                      origin);
+    gdcert::write_plot(run.output_file(format("scalar_certificate_eta%.1f.png", eta)), figure,
+                       origin);
   }
 
   gdcert::provenance origin = run.origin();

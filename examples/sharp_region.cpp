@@ -38,8 +38,8 @@
 #include <gdcert/core/arithmetic.hpp>
 #include <gdcert/dynamics/quotient_map.hpp>
 #include <gdcert/io/csv.hpp>
+#include <gdcert/io/figure.hpp>
 #include <gdcert/io/npy.hpp>
-#include <gdcert/io/png.hpp>
 #include <gdcert/io/provenance.hpp>
 #include <gdcert/problems/regularized.hpp>
 #include <gdcert/problems/scalar_vector.hpp>
@@ -60,7 +60,6 @@
 
 namespace {
 
-using gdcert::examples::flipped;
 using gdcert::examples::format;
 using gdcert::examples::near_sign_change;
 
@@ -126,10 +125,21 @@ region_check sweep_region(const std::string& name,
     labels[i] = static_cast<std::uint8_t>(result.outcomes[i]);
   const std::size_t columns = result.columns(), rows = result.rows();
   constexpr auto palette = gdcert::outcome_palette();
-  gdcert::image picture =
-      gdcert::render_label_map(flipped(labels, columns, rows), int(columns), int(rows), palette);
-  gdcert::overlay_contour(picture, flipped(gap, columns, rows), int(columns), int(rows), 0.0,
-                          gdcert::rgb{0, 0, 0});
+  gdcert::image raster = gdcert::label_raster(labels, int(columns), int(rows), palette);
+  gdcert::overlay_field_contour(raster, gap, int(columns), int(rows), 0.0, gdcert::rgb{0, 0, 0});
+  const bool coordinates = plane.first_index >= 0; // a coordinate plane, or a random one
+  gdcert::plot figure;
+  figure.title = format("LM Thm 1: GD outcomes and {Q < 8/η}, d = %zu, η = %.1f",
+                        problem.vector_dimension(), eta);
+  figure.panel_size = std::clamp(int(columns), 320, 560);
+  figure.panels.push_back(
+      {std::move(raster),
+       {plane.first.lower, plane.first.upper, coordinates ? "a0" : "s (first random direction)"},
+       {plane.second.lower, plane.second.upper, coordinates ? "b0" : "t (second random direction)"},
+       format("%zu × %zu grid, up to %zu steps%s", columns, rows, max_steps,
+              coordinates ? "" : ", random 2-plane through 0")});
+  figure.legend = gdcert::outcome_legend();
+  figure.legend.push_back({{0, 0, 0}, "Q = 8/η", gdcert::legend_mark::line});
   gdcert::provenance origin = run.origin();
   origin.parameter("eta", eta)
       .parameter("d", problem.vector_dimension())
@@ -143,7 +153,7 @@ region_check sweep_region(const std::string& name,
   for (int k = 0; k < gdcert::outcome_count; ++k)
     origin.parameter("colour " + std::string(gdcert::to_string(gdcert::outcome(k))),
                      format("#%02x%02x%02x", palette[k].r, palette[k].g, palette[k].b));
-  gdcert::write_png(run.output_file("sharp_region_" + name + ".png"), picture, origin);
+  gdcert::write_plot(run.output_file("sharp_region_" + name + ".png"), figure, origin);
   gdcert::write_npy(run.output_file("sharp_region_" + name + ".npy"), labels, {rows, columns},
                     gdcert::provenance(origin).note("values: gdcert::outcome"));
   return c;

@@ -15,7 +15,7 @@
 #include <gdcert/certificates/factorization.hpp>
 #include <gdcert/dynamics/residual_map.hpp>
 #include <gdcert/dynamics/terminal.hpp>
-#include <gdcert/io/png.hpp>
+#include <gdcert/io/figure.hpp>
 #include <gdcert/io/provenance.hpp>
 #include <gdcert/problems/rank1_factorization.hpp>
 #include <gdcert/stability/periodic_orbit.hpp>
@@ -55,35 +55,46 @@ int main(int argc, char** argv) {
   gdcert::examples::reproduction run("terminal_dynamics",
                                      "App. F: terminal map g_η, its 2-cycle and the 4-D lock-in");
   run.parse(argc, argv);
-  const int columns = run.choose(1200, 300), rows = run.choose(800, 200);
+  const int columns = run.choose(1200, 300);
   const int transient = run.choose(4000, 1000), samples = run.choose(400, 100);
 
-  // Bifurcation diagram of g_η: η along x, L ∈ [−1, 1] along y (top = 1).
-  gdcert::image image(columns, rows);
+  // Bifurcation diagram of g_η: η along x, L ∈ [−1, 1] along y; the 2-cycle L± in red.
+  gdcert::plot_series settled{
+      {}, {}, rgb{20, 20, 60}, gdcert::series_style::markers, 1, "g_η orbit after the transient"};
+  gdcert::plot_series cycle_points{
+      {}, {}, rgb{220, 30, 30}, gdcert::series_style::markers, 1.5, "2-cycle L± (182)"};
   std::ofstream csv(run.output_file("terminal_dynamics.csv"));
   csv << "# gdcert " << gdcert::version << " terminal_dynamics columns=" << columns
       << " transient=" << transient << " samples=" << samples << "\neta,L\n";
-  auto row_of = [rows](double l) {
-    return static_cast<int>(std::lround((1 - l) / 2 * (rows - 1)));
-  };
   for (int column = 0; column < columns; ++column) {
     const double eta = 2.0 * (column + 0.5) / columns;
     double l = settle(eta, transient);
     for (int s = 0; s < samples; ++s, l = gdcert::balanced_residual_map(eta, l)) {
-      image.set(column, row_of(l), rgb{20, 20, 60});
+      settled.x.push_back(eta), settled.y.push_back(l);
       csv << eta << ',' << l << '\n';
     }
     if (eta > 1) {
       const auto cycle = gdcert::balanced_two_cycle(eta);
-      image.set(column, row_of(cycle.lower), rgb{220, 30, 30});
-      image.set(column, row_of(cycle.upper), rgb{220, 30, 30});
+      cycle_points.x.insert(cycle_points.x.end(), {eta, eta});
+      cycle_points.y.insert(cycle_points.y.end(), {cycle.lower, cycle.upper});
     }
   }
   gdcert::provenance origin = run.origin();
   origin.parameter("columns", columns)
       .parameter("transient", transient)
       .parameter("samples", samples);
-  gdcert::write_png(run.output_file("terminal_dynamics.png"), image, origin);
+  gdcert::plot figure;
+  figure.title = "App. F: bifurcation diagram of the terminal map g_η";
+  figure.panel_size = run.choose(900, 600);
+  figure.panel_height = run.choose(600, 400);
+  gdcert::plot_panel panel;
+  panel.x = {0, 2, "η"};
+  panel.y = {-1, 1, "residual L"};
+  panel.title =
+      format("%d samples of L per η after %d steps from the critical point", samples, transient);
+  panel.series = {std::move(settled), std::move(cycle_points)};
+  figure.panels.push_back(std::move(panel));
+  gdcert::write_plot(run.output_file("terminal_dynamics.png"), figure, origin);
   csv.close(); // finish() checks the file
 
   // 1-2. The 2-cycle formula and its multiplier on a fine η grid in (1, 2).

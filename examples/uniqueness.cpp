@@ -28,7 +28,7 @@
 #include <gdcert/certificates/scalar.hpp>
 #include <gdcert/certificates/two_parameter.hpp>
 #include <gdcert/io/csv.hpp>
-#include <gdcert/io/png.hpp>
+#include <gdcert/io/figure.hpp>
 #include <gdcert/io/provenance.hpp>
 #include <gdcert/numbers/rational.hpp>
 #include <gdcert/problems/diagonal_approximation.hpp>
@@ -163,33 +163,35 @@ real check_two_parameter(double sigma, double delta, double xi, std::mt19937_64&
 }
 
 /// c(δ) and d(δ) of (29) as curves, the recovered values as dots.
-gdcert::image plot(const std::vector<double>& deltas, const std::vector<double>& c,
-                   const std::vector<double>& d) {
-  const int width = 640, height = 480;
-  const double delta_max = 1.9, value_max = 5;
-  gdcert::image picture(width, height);
-  auto column = [&](double delta) { return int(std::lround(delta / delta_max * (width - 1))); };
-  auto row = [&](double value) {
-    return int(std::lround((1 - value / value_max) / 2 * (height - 1)));
-  };
-  for (int x = 0; x < width; ++x)
-    picture.set(x, row(0), {200, 200, 200});
-  for (int k = 1; k < 8 * width; ++k) {
-    const double delta = delta_max * k / (8 * width);
+gdcert::plot plot(const std::vector<double>& deltas, const std::vector<double>& c,
+                  const std::vector<double>& d) {
+  const double delta_max = 1.9;
+  gdcert::plot_series c_curve{{}, {}, {0, 114, 178}, gdcert::series_style::line, 2, "c(δ) of (29)"};
+  gdcert::plot_series d_curve{{}, {}, {213, 94, 0}, gdcert::series_style::line, 2, "d(δ) of (29)"};
+  for (int k = 1; k <= 2000; ++k) {
+    const double delta = delta_max * k / 2000;
     const Eigen::Matrix2d p = gdcert::scalar_certificate::normal_form_matrix(delta);
-    picture.set(column(delta), row(p(0, 0)), {0, 114, 178});
-    picture.set(column(delta), row(p(0, 1)), {213, 94, 0});
+    c_curve.x.push_back(delta), c_curve.y.push_back(p(0, 0));
+    d_curve.x.push_back(delta), d_curve.y.push_back(p(0, 1));
   }
-  for (std::size_t i = 0; i < deltas.size(); ++i) {
-    if (deltas[i] > delta_max)
-      continue;
-    for (int dy = -1; dy <= 1; ++dy)
-      for (int dx = -1; dx <= 1; ++dx) {
-        picture.set(column(deltas[i]) + dx, row(c[i]) + dy, {0, 0, 0});
-        picture.set(column(deltas[i]) + dx, row(d[i]) + dy, {0, 0, 0});
-      }
-  }
-  return picture;
+  gdcert::plot_series recovered{
+      {}, {}, {0, 0, 0}, gdcert::series_style::markers, 4, "recovered by the Lagrange solve"};
+  for (std::size_t i = 0; i < deltas.size(); ++i)
+    if (deltas[i] <= delta_max) {
+      recovered.x.insert(recovered.x.end(), {deltas[i], deltas[i]});
+      recovered.y.insert(recovered.y.end(), {c[i], d[i]});
+    }
+  gdcert::plot figure;
+  figure.title = "Theorem 4: P(δ) = [[c, d], [d, c]] of (29) from the Lagrange condition";
+  figure.panel_size = 640;
+  figure.panel_height = 480;
+  gdcert::plot_panel panel;
+  panel.x = {0, delta_max, "δ"};
+  panel.y = {-5, 5, "entries of P(δ)"};
+  panel.series = {std::move(c_curve), std::move(d_curve), std::move(recovered)};
+  panel.references = {{0, {200, 200, 200}}};
+  figure.panels.push_back(std::move(panel));
+  return figure;
 }
 
 } // namespace
@@ -269,7 +271,7 @@ int main(int argc, char** argv) {
   gdcert::write_csv(exact_file, exact_table,
                     gdcert::provenance(origin).note("exact fractions (gdcert::rational)"));
   const auto png_file = run.output_file("uniqueness.png");
-  gdcert::write_png(
+  gdcert::write_plot(
       png_file, plot(deltas, c_recovered, d_recovered),
       gdcert::provenance(origin).note(
           "delta in (0, 1.9] to the right, values in [-5, 5] upwards; blue c(delta), "

@@ -1,7 +1,6 @@
-// Row-major grid fields of the sweep examples: "within one grid cell of a level set", pictures upright.
+// Row-major grid fields of the sweep examples: "within one grid cell of a level set".
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -23,17 +22,6 @@ inline bool near_sign_change(const std::vector<double>& field, std::size_t colum
         return true;
     }
   return false;
-}
-
-/// Row order reversed, so that grid row 0 (the lowest second coordinate) is drawn at the bottom
-/// of a picture (images run top to bottom).
-template <class T>
-std::vector<T> flipped(const std::vector<T>& field, std::size_t columns, std::size_t rows) {
-  std::vector<T> out(field.size());
-  for (std::size_t r = 0; r < rows; ++r)
-    std::copy_n(field.begin() + long(r * columns), columns,
-                out.begin() + long((rows - 1 - r) * columns));
-  return out;
 }
 
 } // namespace gdcert::examples

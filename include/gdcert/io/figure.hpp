@@ -1,4 +1,4 @@
-// Figures people read (opt-in, needs cairo: Debian libcairo2-dev): panels of label or heat maps in mathematical orientation, with axes, ticks, labels, titles, a legend or a colour bar, written as PNG atomically with a provenance sidecar.
+// Figures people read (opt-in, needs cairo: Debian libcairo2-dev): panels of label or heat maps in mathematical orientation and of curves or point clouds (linear or log10 axes), with axes, ticks, labels, titles, a legend or a colour bar, written as PNG atomically with a provenance sidecar.
 #pragma once
 
 #include <gdcert/core/error.hpp>
@@ -24,23 +24,64 @@
 
 namespace gdcert {
 
-/// One axis of a panel: the plane coordinates its raster spans and the label drawn along it.
+/// How an axis maps values to positions: evenly (linear) or by decimal logarithm (log10, for
+/// values spanning decades; its range must be positive and its ticks are powers of ten).
+enum class axis_scale { linear, log10 };
+
+/// One axis of a panel: the plane coordinates its raster spans (or the data range its curves are
+/// drawn in), the label drawn along it and its scale.
 struct plot_axis {
   double lower = 0, upper = 1;
-  std::string label;
+  std::string label{};
+  axis_scale scale = axis_scale::linear;
 };
 
-/// A panel: a raster (what label_raster / heat_raster build from a field) over x × y, a title.
+/// How a series is drawn: a solid polyline, a dashed polyline, or a marker at every point.
+enum class series_style { line, dashed, markers };
+
+/// A curve or point cloud of a panel: the points (x[i], y[i]) in the axes' coordinates, drawn in
+/// `colour` and `style`; `size` is the line width or the marker's diameter in pixels, in (0, 64].
+/// A polyline is broken at every point that cannot be drawn (a non-finite coordinate, or one <= 0
+/// on a log10 axis); points outside the axes' ranges are clipped. A non-empty `label` puts the
+/// series in the figure's legend (once per label, however many panels show it).
+struct plot_series {
+  std::vector<double> x, y;
+  rgb colour;
+  series_style style = series_style::line;
+  double size = 1.5;
+  std::string label{};
+};
+
+/// A dashed line across the whole panel: horizontal at y = `value`, or vertical at x = `value`
+/// when `vertical`; a non-empty `label` puts it in the legend, as for plot_series.
+struct reference_line {
+  double value = 0;
+  rgb colour;
+  std::string label{};
+  bool vertical = false;
+};
+
+/// A panel: an optional raster (what label_raster / heat_raster build from a field) filling the
+/// plot area x × y, the reference lines and then the series drawn over it, and a title. A panel
+/// without a raster has a white background (a line chart or a scatter plot). A raster is
+/// stretched over the plot area, so on a log10 axis its cells are evenly spaced in log10.
 struct plot_panel {
-  image raster{1, 1};
+  std::optional<image> raster;
   plot_axis x, y;
   std::string title;
+  std::vector<plot_series> series{};
+  std::vector<reference_line> references{};
 };
 
-/// A legend row: a colour swatch and its meaning (outcome names, "I = 0 contour", …).
+/// What a legend row shows left of its text: a filled swatch (label colours), a solid or dashed
+/// line segment, or a marker.
+enum class legend_mark { swatch, line, dashed, marker };
+
+/// A legend row: a colour sample and its meaning (outcome names, "I = 0 contour", …).
 struct legend_entry {
   rgb colour;
   std::string label;
+  legend_mark mark = legend_mark::swatch;
 };
 
 /// A colour bar: the colour map over `range`, with ticks and a label.
@@ -50,9 +91,10 @@ struct colour_bar {
   std::string label;
 };
 
-/// A figure: `rows` × `columns` panels (row-major in `panels`), a title, and on the right either
-/// a legend, a colour bar or both. Each panel's plot area is `panel_size` pixels square; rasters
-/// are scaled to it without smoothing, so grid cells stay sharp.
+/// A figure: `rows` × `columns` panels (row-major in `panels`), a title, and on the right a
+/// legend (the entries of `legend`, then those of the labelled series and reference lines), a
+/// colour bar, or both. Each panel's plot area is `panel_size` pixels wide and `panel_height`
+/// high (0: square); rasters are scaled to it without smoothing, so grid cells stay sharp.
 struct plot {
   std::string title;
   int rows = 1, columns = 1;
@@ -60,7 +102,27 @@ struct plot {
   std::vector<legend_entry> legend;
   std::optional<colour_bar> bar;
   int panel_size = 320;
+  int panel_height = 0;
 };
+
+/// Distinct colours for the series of a chart, k = 0, 1, …, repeating after 8: the Okabe–Ito
+/// palette (blue, vermillion, bluish green, reddish purple, orange, sky blue, black, yellow),
+/// readable without colour vision.
+[[nodiscard]] constexpr rgb series_colour(std::size_t k) noexcept {
+  constexpr rgb colours[] = {{0, 114, 178}, {213, 94, 0},   {0, 158, 115}, {204, 121, 167},
+                             {230, 159, 0}, {86, 180, 233}, {0, 0, 0},     {240, 228, 66}};
+  return colours[k % 8];
+}
+
+/// The legend of outcome_palette(): one swatch per gdcert::outcome, named as to_string names it.
+[[nodiscard]] inline std::vector<legend_entry> outcome_legend() {
+  constexpr auto palette = outcome_palette();
+  std::vector<legend_entry> entries;
+  for (int k = 0; k < outcome_count; ++k)
+    entries.push_back(
+        {palette[static_cast<std::size_t>(k)], std::string(to_string(static_cast<outcome>(k)))});
+  return entries;
+}
 
 /// The raster of a label field in mathematical orientation: field row 0 (the lowest value of the
 /// second axis) is drawn at the bottom. `labels` are row-major, width × height, each an index
@@ -116,16 +178,19 @@ inline void overlay_field_contour(image& raster, std::span<const double> values,
 
 namespace detail::io {
 
-/// Round tick positions inside [lower, upper]: steps of 1, 2 or 5 × 10^k, at most `most` ticks.
+/// Round tick positions inside [lower, upper]: the finest step of 1, 2 or 5 × 10^k that gives at
+/// most `most` ticks.
 [[nodiscard]] inline std::vector<double> nice_ticks(double lower, double upper, int most = 6) {
   std::vector<double> ticks;
   const double span = upper - lower;
   if (!(span > 0) || !std::isfinite(span))
     return {lower};
-  const double raw = span / most, magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = magnitude;
-  for (const double factor : {1.0, 2.0, 5.0, 10.0})
-    if (factor * magnitude >= raw) {
+  const double magnitude = std::pow(10.0, std::floor(std::log10(span / most)));
+  double step = 10 * magnitude; // gives at most `most` ticks: 10 · magnitude > span / most
+  for (const double factor : {1.0, 2.0, 5.0})
+    if (std::floor(upper / (factor * magnitude) + 1e-9) -
+            std::ceil(lower / (factor * magnitude) - 1e-9) + 1 <=
+        most) {
       step = factor * magnitude;
       break;
     }
@@ -134,17 +199,101 @@ namespace detail::io {
   return ticks;
 }
 
+/// A tick's label: the value to 6 significant digits, with a typographic minus sign (U+2212).
 [[nodiscard]] inline std::string tick_label(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", value);
+  std::string label;
+  for (const char* c = text; *c; ++c)
+    label += *c == '-' ? std::string("\u2212") : std::string(1, *c);
+  return label;
+}
+
+/// "10" and the exponent in Unicode superscripts (DejaVu Sans has them): the label of a decade.
+[[nodiscard]] inline std::string decade_label(int exponent) {
+  static constexpr const char* superscripts[] = {"\u2070", "\u00b9", "\u00b2", "\u00b3", "\u2074",
+                                                 "\u2075", "\u2076", "\u2077", "\u2078", "\u2079"};
+  std::string text = "10";
+  if (exponent < 0)
+    text += "\u207b";
+  for (const char digit : std::to_string(std::abs(exponent)))
+    text += superscripts[digit - '0'];
   return text;
 }
 
-/// The advance width of `text` at font `size` in DejaVu Sans (a scratch cairo context).
-[[nodiscard]] inline double text_width(const std::string& text, double size) {
+/// A tick: its position in axis coordinates and its label.
+struct tick {
+  double value;
+  std::string label;
+};
+
+/// The ticks of an axis, at most about `most`: round numbers (nice_ticks) on a linear axis,
+/// powers of ten (every k-th decade) on a log10 axis spanning at least two of them, round
+/// numbers again on a log10 axis spanning less.
+[[nodiscard]] inline std::vector<tick> axis_ticks(const plot_axis& axis, int most) {
+  std::vector<tick> ticks;
+  if (axis.scale == axis_scale::log10) {
+    const int first = static_cast<int>(std::ceil(std::log10(axis.lower) - 1e-9));
+    const int last = static_cast<int>(std::floor(std::log10(axis.upper) + 1e-9));
+    if (last > first) {
+      const int step = std::max(1, (last - first + most) / most);
+      for (int k = first + (((-first) % step) + step) % step; k <= last; k += step)
+        ticks.push_back({std::pow(10.0, k), decade_label(k)});
+      return ticks;
+    }
+  }
+  for (const double t : nice_ticks(axis.lower, axis.upper, most))
+    ticks.push_back({t, tick_label(t)});
+  return ticks;
+}
+
+/// Where `value` lies on the axis: 0 at lower, 1 at upper (outside [0, 1] beyond the range).
+[[nodiscard]] inline double axis_fraction(const plot_axis& axis, double value) noexcept {
+  if (axis.scale == axis_scale::log10)
+    return (std::log10(value) - std::log10(axis.lower)) /
+           (std::log10(axis.upper) - std::log10(axis.lower));
+  return (value - axis.lower) / (axis.upper - axis.lower);
+}
+
+/// Whether a value can be placed on the axis: finite, and positive on a log10 axis.
+[[nodiscard]] inline bool drawable(const plot_axis& axis, double value) noexcept {
+  return std::isfinite(value) && (axis.scale == axis_scale::linear || value > 0);
+}
+
+/// Clips the segment (x0, y0)–(x1, y1) to the rectangle [left, right] × [top, bottom]
+/// (Liang–Barsky); false when no part of it is inside. Keeps cairo's fixed-point coordinates far
+/// from overflow for points far outside the plot area.
+[[nodiscard]] inline bool clip_segment(double& x0, double& y0, double& x1, double& y1, double left,
+                                       double top, double right, double bottom) noexcept {
+  double enter = 0, leave = 1;
+  const double dx = x1 - x0, dy = y1 - y0;
+  const double p[4] = {-dx, dx, -dy, dy}, q[4] = {x0 - left, right - x0, y0 - top, bottom - y0};
+  for (int k = 0; k < 4; ++k) {
+    if (p[k] == 0) {
+      if (q[k] < 0)
+        return false;
+      continue;
+    }
+    const double r = q[k] / p[k];
+    if (p[k] < 0)
+      enter = std::max(enter, r);
+    else
+      leave = std::min(leave, r);
+    if (enter > leave)
+      return false;
+  }
+  x1 = x0 + leave * dx, y1 = y0 + leave * dy;
+  x0 += enter * dx, y0 += enter * dy;
+  return true;
+}
+
+/// The advance width of `text` at font `size` in DejaVu Sans, bold if `bold` (a scratch cairo
+/// context).
+[[nodiscard]] inline double text_width(const std::string& text, double size, bool bold = false) {
   cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1, 1);
   cairo_t* context = cairo_create(surface);
-  cairo_select_font_face(context, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_select_font_face(context, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
+                         bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(context, size);
   cairo_text_extents_t extents;
   cairo_text_extents(context, text.c_str(), &extents);
@@ -250,37 +399,182 @@ private:
   cairo_t* context_;
 };
 
+/// Throws gdcert::invalid_parameter, naming the field and its valid range, for a panel that
+/// cannot be drawn.
+inline void require_drawable(const plot_panel& p) {
+  for (const auto* axis : {&p.x, &p.y}) {
+    if (!(axis->lower < axis->upper) || !std::isfinite(axis->lower) || !std::isfinite(axis->upper))
+      throw invalid_parameter("plot axis " + axis->label,
+                              detail::to_text(axis->lower) + " .. " + detail::to_text(axis->upper),
+                              "finite lower < upper");
+    if (axis->scale == axis_scale::log10 && !(axis->lower > 0))
+      throw invalid_parameter("plot axis " + axis->label + " lower", detail::to_text(axis->lower),
+                              "> 0 on a log10 axis");
+  }
+  for (const auto& series : p.series) {
+    require_dimension("plot series " + series.label + " y.size()",
+                      static_cast<long>(series.y.size()), static_cast<long>(series.x.size()));
+    if (!(series.size > 0 && series.size <= 64))
+      throw invalid_parameter("plot series " + series.label + " size", detail::to_text(series.size),
+                              "(0, 64] pixels");
+  }
+  for (const auto& line : p.references)
+    if (!drawable(line.vertical ? p.x : p.y, line.value))
+      throw invalid_parameter("plot reference line " + line.label + " value",
+                              detail::to_text(line.value), "finite, and > 0 on a log10 axis");
+}
+
+/// The legend rows of a figure: its own entries, then one per distinct label of its series and
+/// reference lines, in panel order.
+[[nodiscard]] inline std::vector<legend_entry> legend_rows(const plot& figure) {
+  std::vector<legend_entry> rows = figure.legend;
+  const auto add = [&rows](const std::string& label, rgb colour, legend_mark mark) {
+    if (label.empty() || std::any_of(rows.begin(), rows.end(),
+                                     [&](const legend_entry& e) { return e.label == label; }))
+      return;
+    rows.push_back({colour, label, mark});
+  };
+  for (const auto& p : figure.panels) {
+    for (const auto& series : p.series)
+      add(series.label, series.colour,
+          series.style == series_style::markers  ? legend_mark::marker
+          : series.style == series_style::dashed ? legend_mark::dashed
+                                                 : legend_mark::line);
+    for (const auto& line : p.references)
+      add(line.label, line.colour, legend_mark::dashed);
+  }
+  return rows;
+}
+
+/// Draws a panel's reference lines, then its series over them, into the plot area left, top,
+/// width × height (clipped to it).
+inline void draw_curves(canvas& c, const plot_panel& p, double left, double top, double width,
+                        double height) {
+  cairo_t* cr = c.get();
+  const auto px = [&](double x) { return left + width * axis_fraction(p.x, x); };
+  const auto py = [&](double y) { return top + height * (1 - axis_fraction(p.y, y)); };
+  // Segments are clipped to the plot area grown by a margin, so that line ends and joins at its
+  // edge are drawn as cairo draws them; cairo's clip then cuts at the edge itself.
+  const double margin = 8, x_min = left - margin, x_max = left + width + margin;
+  const double y_min = top - margin, y_max = top + height + margin;
+  static constexpr double dash[] = {6, 4};
+  cairo_save(cr);
+  cairo_rectangle(cr, left, top, width, height);
+  cairo_clip(cr);
+  cairo_set_line_width(cr, 1.5);
+  cairo_set_dash(cr, dash, 2, 0);
+  for (const auto& line : p.references) {
+    const double f = axis_fraction(line.vertical ? p.x : p.y, line.value);
+    if (!(f >= 0 && f <= 1))
+      continue; // outside the panel
+    c.colour(line.colour);
+    if (line.vertical) {
+      const double x = px(line.value);
+      cairo_move_to(cr, x, top);
+      cairo_line_to(cr, x, top + height);
+    } else {
+      const double y = py(line.value);
+      cairo_move_to(cr, left, y);
+      cairo_line_to(cr, left + width, y);
+    }
+    cairo_stroke(cr);
+  }
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  for (const auto& series : p.series) {
+    c.colour(series.colour);
+    if (series.style == series_style::markers) {
+      const double r = series.size / 2;
+      for (std::size_t i = 0; i < series.x.size(); ++i) {
+        if (!drawable(p.x, series.x[i]) || !drawable(p.y, series.y[i]))
+          continue;
+        const double x = px(series.x[i]), y = py(series.y[i]);
+        if (x < x_min || x > x_max || y < y_min || y > y_max)
+          continue;
+        if (series.size < 3) { // small markers as squares: cheap, and as sharp as circles
+          cairo_rectangle(cr, x - r, y - r, series.size, series.size);
+        } else {
+          cairo_new_sub_path(cr);
+          cairo_arc(cr, x, y, r, 0, 2 * std::numbers::pi);
+        }
+      }
+      cairo_fill(cr);
+      continue;
+    }
+    cairo_set_line_width(cr, series.size);
+    cairo_set_dash(cr, dash, series.style == series_style::dashed ? 2 : 0, 0);
+    bool pen = false; // the current point is the start of the next segment
+    for (std::size_t i = 1; i < series.x.size(); ++i) {
+      if (!drawable(p.x, series.x[i - 1]) || !drawable(p.y, series.y[i - 1]) ||
+          !drawable(p.x, series.x[i]) || !drawable(p.y, series.y[i])) {
+        pen = false;
+        continue;
+      }
+      double x0 = px(series.x[i - 1]), y0 = py(series.y[i - 1]);
+      double x1 = px(series.x[i]), y1 = py(series.y[i]);
+      const double end_x = x1, end_y = y1;
+      if (!clip_segment(x0, y0, x1, y1, x_min, y_min, x_max, y_max)) {
+        pen = false;
+        continue;
+      }
+      if (!pen || x0 != px(series.x[i - 1]) || y0 != py(series.y[i - 1]))
+        cairo_move_to(cr, x0, y0);
+      cairo_line_to(cr, x1, y1);
+      pen = x1 == end_x && y1 == end_y;
+    }
+    cairo_stroke(cr);
+  }
+  cairo_restore(cr);
+}
+
 } // namespace detail::io
 
-/// Renders a figure to PNG bytes (see write_plot). Throws gdcert::invalid_parameter for a bad
-/// layout (rows × columns not the number of panels, sizes out of range, an axis with lower >=
-/// upper) and gdcert::io_error if cairo fails.
+/// Renders a figure to PNG bytes (see write_plot). Throws gdcert::invalid_parameter, naming the
+/// field, for a bad layout (rows × columns not the number of panels, sizes out of range), an axis
+/// with lower >= upper or a log10 axis reaching 0, a series whose x and y differ in length or
+/// whose size is outside (0, 64], a reference line off its axis, or a colour bar without
+/// colours; gdcert::io_error if cairo fails.
 [[nodiscard]] inline std::string render_plot(const plot& figure) {
   require_extent("plot rows", figure.rows, 1, 64);
   require_extent("plot columns", figure.columns, 1, 64);
   require_extent("plot panel_size", figure.panel_size, 32, 4096);
+  if (figure.panel_height != 0)
+    require_extent("plot panel_height", figure.panel_height, 32, 4096);
   require_dimension("plot panels.size()", static_cast<long>(figure.panels.size()),
                     static_cast<long>(figure.rows) * figure.columns);
   for (const auto& p : figure.panels)
-    for (const auto* axis : {&p.x, &p.y})
-      if (!(axis->lower < axis->upper) || !std::isfinite(axis->lower) ||
-          !std::isfinite(axis->upper))
-        throw invalid_parameter("plot axis " + axis->label,
-                                detail::to_text(axis->lower) + " .. " +
-                                    detail::to_text(axis->upper),
-                                "finite lower < upper");
-  const double s = figure.panel_size, font = std::clamp(s / 22, 10.0, 16.0);
-  const double left = 4.2 * font, right_gap = 1.5 * font, bottom = 3.6 * font;
-  const double panel_title = figure.panels.front().title.empty() ? 0.6 * font : 1.8 * font;
-  const double top = figure.title.empty() ? 0.8 * font : 2.6 * font;
-  double legend_width = 0; // the widest legend row: swatch, gap, text
-  for (const auto& entry : figure.legend)
+    detail::io::require_drawable(p);
+  if (figure.bar) {
+    detail::io::require_range(figure.bar->range);
+    if (figure.bar->colours.empty())
+      throw invalid_parameter("plot colour bar colours", "none", "at least one colour");
+  }
+  const double w = figure.panel_size, h = figure.panel_height ? figure.panel_height : w;
+  const double font = std::clamp(std::min(w, h) / 22, 10.0, 16.0), tick_font = 0.85 * font;
+  // Tick counts that leave room for their labels; the left margin fits the widest y label.
+  const int x_most = std::clamp(static_cast<int>(w / (3.5 * font)), 3, 8);
+  const int y_most = std::clamp(static_cast<int>(h / (2.5 * font)), 2, 8);
+  double y_labels = 2 * font;
+  for (const auto& p : figure.panels)
+    for (const auto& t : detail::io::axis_ticks(p.y, y_most))
+      y_labels = std::max(y_labels, detail::io::text_width(t.label, tick_font));
+  // Whole pixels, so that rasters fill the plot area exactly and frames are crisp.
+  const double left = std::round(y_labels + 2.6 * font), right_gap = std::round(1.5 * font);
+  const double bottom = std::round(3.6 * font);
+  const bool titled = std::any_of(figure.panels.begin(), figure.panels.end(),
+                                  [](const plot_panel& p) { return !p.title.empty(); });
+  const double panel_title = std::round(titled ? 1.8 * font : 0.6 * font);
+  const double top = std::round(figure.title.empty() ? 0.8 * font : 2.6 * font);
+  const std::vector<legend_entry> legend = detail::io::legend_rows(figure);
+  double legend_width = 0; // the widest legend row: sample, gap, text
+  for (const auto& entry : legend)
     legend_width =
-        std::max(legend_width, 1.5 * font + detail::io::text_width(entry.label, 0.9 * font));
+        std::max(legend_width, 2 * font + detail::io::text_width(entry.label, 0.9 * font));
   const double side = std::max(legend_width, figure.bar ? 5 * font : 0.0) + 2 * font;
-  const double cell_w = left + s + right_gap, cell_h = panel_title + s + bottom;
-  const int width = static_cast<int>(figure.columns * cell_w + side);
-  const double side_height = top + panel_title + 1.6 * font * double(figure.legend.size()) +
+  const double cell_w = left + w + right_gap, cell_h = panel_title + h + bottom;
+  const double title_width =
+      figure.title.empty() ? 0 : detail::io::text_width(figure.title, 1.3 * font, true) + 2 * font;
+  const int width = static_cast<int>(std::max(figure.columns * cell_w + side, title_width));
+  const double side_height = top + panel_title + 1.6 * font * static_cast<double>(legend.size()) +
                              (figure.bar ? 7 * font : 0) + font;
   const int height = static_cast<int>(std::max(top + figure.rows * cell_h, side_height));
   detail::io::canvas c(width, height);
@@ -293,48 +587,65 @@ private:
     for (int k = 0; k < figure.columns; ++k) {
       const plot_panel& p = figure.panels[static_cast<std::size_t>(r * figure.columns + k)];
       const double x0 = k * cell_w + left, y0 = top + r * cell_h + panel_title;
-      c.raster(p.raster, x0, y0, s, s);
-      c.colour(ink);
-      cairo_rectangle(c.get(), x0, y0, s, s);
+      if (p.raster)
+        c.raster(*p.raster, x0, y0, w, h);
+      detail::io::draw_curves(c, p, x0, y0, w, h);
+      c.colour(ink); // the frame: the pixels just outside the plot area
+      cairo_rectangle(c.get(), x0 - 0.5, y0 - 0.5, w + 1, h + 1);
       cairo_set_line_width(c.get(), 1);
       cairo_stroke(c.get());
       if (!p.title.empty())
-        c.text(x0 + s / 2, y0 - 0.9 * font, p.title, font, 0.5);
+        c.text(x0 + w / 2, y0 - 0.9 * font, p.title, font, 0.5);
       // x ticks below, y ticks on the left; y grows upwards (mathematical orientation).
-      for (const double t : detail::io::nice_ticks(p.x.lower, p.x.upper)) {
-        const double x = x0 + s * (t - p.x.lower) / (p.x.upper - p.x.lower);
-        c.line(x, y0 + s, x, y0 + s + 0.4 * font);
-        c.text(x, y0 + s + 1.1 * font, detail::io::tick_label(t), 0.85 * font, 0.5);
+      for (const auto& t : detail::io::axis_ticks(p.x, x_most)) {
+        const double x = x0 + w * detail::io::axis_fraction(p.x, t.value);
+        c.line(x, y0 + h, x, y0 + h + 0.4 * font);
+        c.text(x, y0 + h + 1.1 * font, t.label, tick_font, 0.5);
       }
-      for (const double t : detail::io::nice_ticks(p.y.lower, p.y.upper)) {
-        const double y = y0 + s - s * (t - p.y.lower) / (p.y.upper - p.y.lower);
+      for (const auto& t : detail::io::axis_ticks(p.y, y_most)) {
+        const double y = y0 + h * (1 - detail::io::axis_fraction(p.y, t.value));
         c.line(x0 - 0.4 * font, y, x0, y);
-        c.text(x0 - 0.6 * font, y, detail::io::tick_label(t), 0.85 * font, 1);
+        c.text(x0 - 0.6 * font, y, t.label, tick_font, 1);
       }
-      c.text(x0 + s / 2, y0 + s + 2.5 * font, p.x.label, font, 0.5);
-      c.text(x0 - 3.4 * font, y0 + s / 2, p.y.label, font, 0.5, -std::numbers::pi / 2);
+      c.text(x0 + w / 2, y0 + h + 2.5 * font, p.x.label, font, 0.5);
+      c.text(x0 - left + 0.9 * font, y0 + h / 2, p.y.label, font, 0.5, -std::numbers::pi / 2);
     }
   double side_y = top + panel_title;
   const double side_x = figure.columns * cell_w + 0.5 * font;
-  for (const auto& entry : figure.legend) {
+  for (const auto& entry : legend) {
     c.colour(entry.colour);
-    cairo_rectangle(c.get(), side_x, side_y, font, font);
-    cairo_fill_preserve(c.get());
+    cairo_t* cr = c.get();
+    switch (entry.mark) {
+    case legend_mark::swatch:
+      cairo_rectangle(cr, side_x, side_y, font, font);
+      cairo_fill_preserve(cr);
+      c.colour(ink);
+      cairo_set_line_width(cr, 0.5);
+      cairo_stroke(cr);
+      break;
+    case legend_mark::line:
+    case legend_mark::dashed: {
+      static constexpr double dash[] = {4, 3};
+      cairo_set_dash(cr, dash, entry.mark == legend_mark::dashed ? 2 : 0, 0);
+      c.line(side_x, side_y + font / 2, side_x + 1.5 * font, side_y + font / 2, 2);
+      cairo_set_dash(cr, dash, 0, 0);
+      break;
+    }
+    case legend_mark::marker:
+      cairo_arc(cr, side_x + 0.75 * font, side_y + font / 2, 0.3 * font, 0, 2 * std::numbers::pi);
+      cairo_fill(cr);
+      break;
+    }
     c.colour(ink);
-    cairo_set_line_width(c.get(), 0.5);
-    cairo_stroke(c.get());
-    c.text(side_x + 1.5 * font, side_y + font / 2, entry.label, 0.9 * font);
+    c.text(side_x + 2 * font, side_y + font / 2, entry.label, 0.9 * font);
     side_y += 1.6 * font;
   }
   if (figure.bar) {
     const auto& bar = *figure.bar;
-    detail::io::require_range(bar.range);
-    if (bar.colours.empty())
-      throw invalid_parameter("plot colour bar colours", "none", "at least one colour");
     // From below the legend to the bottom of the first row of panels (at least 4 lines high).
     const double bar_top = side_y + 1.5 * font;
-    const double bar_height = std::max(top + panel_title + s - bar_top, 4 * font);
-    const double bar_x = side_x + (figure.legend.empty() ? 0 : 0.5 * font);
+    const double bar_height = std::max(top + panel_title + h - bar_top, 4 * font);
+    const double bar_x = side_x + (legend.empty() ? 0 : 0.5 * font);
     for (int i = 0; i < static_cast<int>(bar_height); ++i) {
       c.colour(map_colour(bar.colours, 1 - i / bar_height));
       cairo_rectangle(c.get(), bar_x, bar_top + i, 1.2 * font, 1);
@@ -348,7 +659,7 @@ private:
       const double y =
           bar_top + bar_height * (1 - (t - bar.range.lower) / (bar.range.upper - bar.range.lower));
       c.line(bar_x + 1.2 * font, y, bar_x + 1.6 * font, y);
-      c.text(bar_x + 1.8 * font, y, detail::io::tick_label(t), 0.85 * font);
+      c.text(bar_x + 1.8 * font, y, detail::io::tick_label(t), tick_font);
     }
     c.text(bar_x + 0.6 * font, bar_top - 0.9 * font, bar.label, 0.9 * font, 0.5);
   }
@@ -356,12 +667,12 @@ private:
 }
 
 /// Writes a figure as PNG, atomically, with the provenance sidecar `<file>.json` (which also
-/// records the legend and the colour bar's range).
+/// records the legend's colours and the colour bar's range).
 inline void write_plot(const std::filesystem::path& file, const plot& figure,
                        const provenance& origin) {
   const std::string bytes = render_plot(figure);
   provenance described = origin;
-  for (const auto& entry : figure.legend)
+  for (const auto& entry : detail::io::legend_rows(figure))
     described.parameter("legend " + entry.label, detail::io::hex_colour(entry.colour));
   if (figure.bar)
     described.parameter("colour bar lower", figure.bar->range.lower)

@@ -1,0 +1,97 @@
+"""Shared fixtures: one instance of each of the eight problems with NumPy reference formulas of
+their losses and gradients, written independently of the C++ code from docs/formulas.md §1."""
+
+import numpy as np
+import pytest
+
+import gdcert
+
+
+def factorization_loss_gradient(A, B, X, lam):
+    """R = ½‖BAᵀ − X‖²_F + (λ/2)(‖A‖² + ‖B‖²) and (∇_A R, ∇_B R) for column vectors or
+    matrices A (n × r), B (m × r): the common form of (1-3), (14), (76), (402) and [LM 1]."""
+    E = B @ A.T - X
+    loss = 0.5 * np.sum(E * E) + 0.5 * lam * (np.sum(A * A) + np.sum(B * B))
+    return loss, E.T @ B + lam * A, E @ A + lam * B
+
+
+def rank1_2x2(x, sigma):
+    """(a, b, u, v) as A = (a, u), B = (b, v) against X = diag(1, σ) (σ = 0: eq. (14))."""
+    a, b, u, v = x
+    loss, gA, gB = factorization_loss_gradient(np.array([[a], [u]]), np.array([[b], [v]]),
+                                               np.diag([1.0, sigma]), 0.0)
+    return loss, np.array([gA[0, 0], gB[0, 0], gA[1, 0], gB[1, 0]])
+
+
+def scalar(x, sigma=1.0):
+    a, b = x
+    r = a * b - sigma
+    return 0.5 * r * r, np.array([r * b, r * a])
+
+
+def quartic(x, mu):
+    a, b = x
+    r = a * b - 1
+    slope = r + 4 * mu * r**3
+    return 0.5 * r * r + mu * r**4, np.array([slope * b, slope * a])
+
+
+def scalar_vector(x, d):
+    a, b = x[:d], x[d:]
+    r = a @ b - 1
+    return 0.5 * r * r, np.concatenate([r * b, r * a])
+
+
+def regularized(x, d, y, lam):
+    u, v = x[:d], x[d:]
+    r = u @ v - y
+    return 0.5 * r * r + 0.5 * lam * (u @ u + v @ v), np.concatenate([r * v + lam * u,
+                                                                      r * u + lam * v])
+
+
+def approximation(x, s, lam):
+    k = len(s)
+    A, B = x[: k + 1].reshape(-1, 1), x[k + 1 :].reshape(-1, 1)
+    X = np.diag(np.concatenate([s, [0.0]]))
+    loss, gA, gB = factorization_loss_gradient(A, B, X, lam)
+    return loss, np.concatenate([gA.ravel(), gB.ravel()])
+
+
+def matrix(x, X, r, lam):
+    m, n = X.shape
+    A = x[: n * r].reshape((n, r), order="F")
+    B = x[n * r :].reshape((m, r), order="F")
+    loss, gA, gB = factorization_loss_gradient(A, B, X, lam)
+    return loss, np.concatenate([gA.ravel(order="F"), gB.ravel(order="F")])
+
+
+TARGET = np.array([[2.0, 0.5, 0.0], [0.0, 1.0, -0.5]])
+
+CASES = [
+    ("scalar", lambda: gdcert.ScalarFactorization(0.3, 1.5), lambda x: scalar(x, 1.5)),
+    ("quartic", lambda: gdcert.QuarticFactorization(0.3, 1 / 16), lambda x: quartic(x, 1 / 16)),
+    ("rank1", lambda: gdcert.Rank1Factorization(0.4), lambda x: rank1_2x2(x, 0.0)),
+    ("diagonal", lambda: gdcert.DiagonalApproximation(0.3, 0.6), lambda x: rank1_2x2(x, 0.6)),
+    ("scalar_vector", lambda: gdcert.ScalarVectorFactorization(0.2, 3),
+     lambda x: scalar_vector(x, 3)),
+    ("regularized", lambda: gdcert.RegularizedFactorization(0.2, 2, 1.5, 0.1),
+     lambda x: regularized(x, 2, 1.5, 0.1)),
+    ("approximation", lambda: gdcert.Rank1Approximation(0.2, 2),
+     lambda x: approximation(x, np.ones(2), 0.0)),
+    ("approximation_s", lambda: gdcert.Rank1Approximation(0.2, np.array([1.0, 0.5]), 0.05),
+     lambda x: approximation(x, np.array([1.0, 0.5]), 0.05)),
+    ("matrix", lambda: gdcert.MatrixFactorization(0.1, TARGET, 2, 0.01),
+     lambda x: matrix(x, TARGET, 2, 0.01)),
+]
+
+
+@pytest.fixture(params=CASES, ids=[c[0] for c in CASES])
+def case(request):
+    """(problem, reference(x) -> (loss, gradient))."""
+    _, make, reference = request.param
+    return make(), reference
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20261202)

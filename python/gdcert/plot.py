@@ -36,7 +36,6 @@ def basin_map(result, ax=None, *, xlabel=None, ylabel=None, title=None, contour=
     """The outcome of every point of a SweepResult, coloured by label, with the certified
     region's boundary {I(η; x₀) = 0} as a black contour when the sweep had a certificate."""
     from matplotlib.colors import ListedColormap
-    from matplotlib.patches import Patch
 
     ax = _axes(ax)
     labels = np.asarray(result.labels)
@@ -51,22 +50,31 @@ def basin_map(result, ax=None, *, xlabel=None, ylabel=None, title=None, contour=
     names = ("x", "y")
     if plane.first_index >= 0:
         names = (f"coordinate {plane.first_index}", f"coordinate {plane.second_index}")
-    ax.set_xlabel(xlabel or names[0])
-    ax.set_ylabel(ylabel or names[1])
+    ax.set_xlabel(names[0] if xlabel is None else xlabel)
+    ax.set_ylabel(names[1] if ylabel is None else ylabel)
     ax.set_title(title or f"η = {result.eta:g}")
     if legend:
-        present = sorted(set(np.unique(labels).tolist()))
-        handles = [Patch(color=OUTCOME_COLOURS[k][0], label=OUTCOME_COLOURS[k][1]) for k in present]
-        if contour and result.has_certificate:
-            from matplotlib.lines import Line2D
-
-            handles.append(Line2D([], [], color="black", label="I(η; x₀) = 0"))
-        ax.legend(handles=handles, loc="upper right", fontsize="small", framealpha=0.9)
+        ax.legend(handles=outcome_handles(np.unique(labels), contour and result.has_certificate),
+                  loc="upper right", fontsize="small", framealpha=0.9)
     return ax
 
 
-def pass_fail_map(result, ax=None, *, title=None):
-    """A PassFailMap: passing (row, column) parameter pairs in green, failing in grey."""
+def outcome_handles(codes=range(5), contour=False):
+    """Legend handles for the outcome codes `codes` (and the certificate's zero contour): for a
+    figure-level legend of several basin maps (``figure.legend(handles=...)``)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=OUTCOME_COLOURS[int(k)][0], label=OUTCOME_COLOURS[int(k)][1])
+               for k in sorted(set(int(k) for k in codes))]
+    if contour:
+        handles.append(Line2D([], [], color="black", label="I(η; x₀) = 0"))
+    return handles
+
+
+def pass_fail_map(result, ax=None, *, title=None, curves=()):
+    """A PassFailMap: passing (row, column) parameter pairs in green, failing in grey; `curves`
+    are (columns, rows, label) lines drawn over it (e.g. a branch ξ(δ)), dashed black."""
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
@@ -79,8 +87,10 @@ def pass_fail_map(result, ax=None, *, title=None):
     ax.set_xlabel(symbols.get(result.column_name, result.column_name))
     ax.set_ylabel(symbols.get(result.row_name, result.row_name))
     ax.set_title(title or f"pass/fail of the one-step boundary test ({result.directions} directions)")
-    ax.legend(handles=[Patch(color="#2ca25f", label="passes"), Patch(color="#d9d9d9", label="fails")],
-              loc="upper right", fontsize="small", framealpha=0.9)
+    handles = [Patch(color="#2ca25f", label="passes"), Patch(color="#d9d9d9", label="fails")]
+    for x, y, label in curves:
+        handles += ax.plot(x, y, color="black", linestyle="--", linewidth=1, label=label)
+    ax.legend(handles=handles, loc="upper right", fontsize="small", framealpha=0.9)
     return ax
 
 

@@ -78,18 +78,20 @@ void bind_two_parameter(py::module_& m, const char* name, const char* branch) {
           py::arg("delta"), "ξ(δ) of the branch.")
       .def(
           "__call__",
-          [](const Bound& b, double delta, py::object xi, const array& x) {
+          [](const Bound& b, double delta, const array& x) {
             require_state_parameter(delta);
-            if (xi.is_none())
-              return per_point(b.problem, x,
-                               [&](const auto& s) { return b.certificate(delta, s); });
-            const double k = xi.cast<double>();
-            require_open_interval("block parameter xi", k, 0.0, 2.0 / b.certificate.sigma());
-            return per_point(b.problem, x,
-                             [&](const auto& s) { return b.certificate(delta, k, s); });
+            return per_point(b.problem, x, [&](const auto& s) { return b.certificate(delta, s); });
           },
-          py::arg("delta"), py::arg("xi") = py::none(), py::arg("x"),
-          "I(δ, ξ; x) (30); ξ = None follows the branch ξ(δ).")
+          py::arg("delta"), py::arg("x"), "I(δ, ξ(δ); x) (30) along the branch.")
+      .def(
+          "__call__",
+          [](const Bound& b, double delta, double xi, const array& x) {
+            require_state_parameter(delta);
+            require_open_interval("block parameter xi", xi, 0.0, 2.0 / b.certificate.sigma());
+            return per_point(b.problem, x,
+                             [&](const auto& s) { return b.certificate(delta, xi, s); });
+          },
+          py::arg("delta"), py::arg("xi"), py::arg("x"), "I(δ, ξ; x) (30).")
       .def(
           "state_parameter",
           [](const Bound& b, const array& x) {

@@ -45,8 +45,8 @@ int main(int argc, char** argv) {
         for (std::size_t i = 0; i < result.size(); ++i)
           certified += result.certified(i);
       }
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                              .count());
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   std::printf("{\"seconds\": %.6f, \"resolution\": %zu, \"minimizers\": %zu, \"certified\": %zu}\n",
               best, n, minimizers, certified);

@@ -26,7 +26,8 @@ struct bound_certificate {
 };
 
 using scalar_bound = bound_certificate<scalar_certificate, scalar_factorization>;
-using scalar_vector_bound = bound_certificate<scalar_vector_certificate, scalar_vector_factorization>;
+using scalar_vector_bound =
+    bound_certificate<scalar_vector_certificate, scalar_vector_factorization>;
 using factorization_bound = bound_certificate<factorization_certificate, rank1_factorization>;
 using approximation_bound = bound_certificate<approximation_certificate, rank1_approximation>;
 using two_parameter_bound =

@@ -19,8 +19,7 @@ void bind_certificate(py::module_& m, const char* name, const char* summary) {
           "__call__",
           [](const Bound& b, double delta, const array& x) {
             require_state_parameter(delta);
-            return per_point(b.problem, x,
-                             [&](const auto& s) { return b.certificate(delta, s); });
+            return per_point(b.problem, x, [&](const auto& s) { return b.certificate(delta, s); });
           },
           py::arg("delta"), py::arg("x"),
           "I(δ; x); δ ∈ (0, 2). Negative: x is certified (docs/formulas.md §2).")

@@ -68,11 +68,11 @@ inline states_view view_states(const array& x, Eigen::Index dimension, const cha
     if (!std::isfinite(v.data[i])) {
       const std::size_t row = i / static_cast<std::size_t>(dimension);
       const std::size_t column = i % static_cast<std::size_t>(dimension);
-      throw invalid_parameter((v.single ? std::string(name) + " state coordinate "
-                                        : std::string(name) + "[" + std::to_string(row) +
-                                              "] state coordinate ") +
-                                  std::to_string(column),
-                              detail::to_text(v.data[i]), "a finite number");
+      throw invalid_parameter(
+          (v.single ? std::string(name) + " state coordinate "
+                    : std::string(name) + "[" + std::to_string(row) + "] state coordinate ") +
+              std::to_string(column),
+          detail::to_text(v.data[i]), "a finite number");
     }
   return v;
 }
@@ -253,6 +253,18 @@ inline Eigen::MatrixXd matrix_from(const array& a, const char* name) {
   return m;
 }
 
+/// States of `p` → a (count, d) NumPy array (copy): orbits, cycles.
+template <class P, class State>
+py::array_t<double> states_to_array(const P& p, const std::vector<State>& states) {
+  py::array_t<double> out(
+      {static_cast<py::ssize_t>(states.size()), static_cast<py::ssize_t>(p.dimension())});
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    const vector<double> c = p.coordinates(states[i]);
+    std::memcpy(out.mutable_data() + i * std::size_t(c.size()), c.data(),
+                std::size_t(c.size()) * sizeof(double));
+  }
+  return out;
+}
 
 /// Eigen vector → 1-D NumPy array (copy).
 inline py::array_t<double> to_array(const vector<double>& v) {

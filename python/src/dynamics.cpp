@@ -2,18 +2,11 @@
 // 2-cycle {L₋, L₊} and its multiplier (docs/formulas.md §5-7), and periodic orbits by Newton's
 // method with their multipliers (stability/periodic_orbit.hpp).
 #include "common.hpp"
+#include "problem_list.hpp"
 
 #include <gdcert/dynamics/quotient_map.hpp>
 #include <gdcert/dynamics/residual_map.hpp>
 #include <gdcert/dynamics/terminal.hpp>
-#include <gdcert/problems/diagonal_approximation.hpp>
-#include <gdcert/problems/matrix_factorization.hpp>
-#include <gdcert/problems/quartic.hpp>
-#include <gdcert/problems/rank1_approximation.hpp>
-#include <gdcert/problems/rank1_factorization.hpp>
-#include <gdcert/problems/regularized.hpp>
-#include <gdcert/problems/scalar.hpp>
-#include <gdcert/problems/scalar_vector.hpp>
 #include <gdcert/stability/periodic_orbit.hpp>
 
 namespace gdcert::python {
@@ -37,8 +30,8 @@ struct quotient_plane {
 };
 
 template <class P>
-py::dict orbit_of(const P& p, const array& start, int period, int max_iterations,
-                  double tolerance, double escape_norm) {
+py::dict orbit_of(const P& p, const array& start, int period, int max_iterations, double tolerance,
+                  double escape_norm) {
   const states_view v = view_states(start, p.dimension(), "start");
   if (!v.single)
     throw invalid_parameter("start number of axes", "2", "1 (one state of shape (d,))");
@@ -55,14 +48,7 @@ py::dict orbit_of(const P& p, const array& start, int period, int max_iterations
     orbit = find_periodic_orbit(p, x, period, options);
   }
   py::dict out;
-  py::array_t<double> points({static_cast<py::ssize_t>(orbit.points.size()),
-                              static_cast<py::ssize_t>(p.dimension())});
-  for (std::size_t i = 0; i < orbit.points.size(); ++i) {
-    const vector<double> c = p.coordinates(orbit.points[i]);
-    std::memcpy(points.mutable_data() + i * std::size_t(c.size()), c.data(),
-                std::size_t(c.size()) * sizeof(double));
-  }
-  out["points"] = points;
+  out["points"] = states_to_array(p, orbit.points);
   out["period"] = orbit.period;
   out["minimal_period"] = orbit.minimal_period;
   out["status"] = std::string(to_string(orbit.status));
@@ -87,8 +73,7 @@ py::dict orbit_of(const P& p, const array& start, int period, int max_iterations
 template <class P>
 void bind_orbit(py::module_& m) {
   m.def("_find_periodic_orbit", &orbit_of<P>, py::arg("problem"), py::arg("start"),
-        py::arg("period"), py::arg("max_iterations"), py::arg("tolerance"),
-        py::arg("escape_norm"));
+        py::arg("period"), py::arg("max_iterations"), py::arg("tolerance"), py::arg("escape_norm"));
 }
 
 } // namespace
@@ -181,14 +166,7 @@ void bind_dynamics(py::module_& m) {
       [](double eta, double residual) { return balanced_residual_map(eta, residual); },
       py::arg("eta"), py::arg("residual"), "g_η(L) on the balanced manifold (172).");
 
-  bind_orbit<scalar_factorization>(m);
-  bind_orbit<quartic_factorization>(m);
-  bind_orbit<rank1_factorization>(m);
-  bind_orbit<diagonal_approximation>(m);
-  bind_orbit<scalar_vector_factorization>(m);
-  bind_orbit<regularized_factorization>(m);
-  bind_orbit<rank1_approximation>(m);
-  bind_orbit<matrix_factorization>(m);
+  for_each_problem([&]<class P>() { bind_orbit<P>(m); });
 }
 
 } // namespace gdcert::python

@@ -12,7 +12,7 @@ PYBIND11_MODULE(_gdcert, m) {
   // ValueError with what() as the message: "gdcert: <name> = <value> is invalid; valid range: …".
   static py::exception<gdcert::cancelled> cancelled_error(m, "Cancelled", PyExc_RuntimeError);
   static py::exception<gdcert::thread_start_error> thread_error(m, "ThreadStartError",
-                                                               PyExc_RuntimeError);
+                                                                PyExc_RuntimeError);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p)

@@ -28,10 +28,18 @@ std::vector<std::string> joined(std::vector<std::string> first,
 }
 
 /// Names of the coordinates, in the order of the arrays (the paper's symbols).
-std::vector<std::string> names_of(const scalar_factorization&) { return {"a", "b"}; }
-std::vector<std::string> names_of(const quartic_factorization&) { return {"a", "b"}; }
-std::vector<std::string> names_of(const rank1_factorization&) { return {"a", "b", "u", "v"}; }
-std::vector<std::string> names_of(const diagonal_approximation&) { return {"a", "b", "u", "v"}; }
+std::vector<std::string> names_of(const scalar_factorization&) {
+  return {"a", "b"};
+}
+std::vector<std::string> names_of(const quartic_factorization&) {
+  return {"a", "b"};
+}
+std::vector<std::string> names_of(const rank1_factorization&) {
+  return {"a", "b", "u", "v"};
+}
+std::vector<std::string> names_of(const diagonal_approximation&) {
+  return {"a", "b", "u", "v"};
+}
 std::vector<std::string> names_of(const scalar_vector_factorization& p) {
   return joined(indexed("a", p.vector_dimension()), indexed("b", p.vector_dimension()));
 }
@@ -67,18 +75,20 @@ void bind_problem(py::class_<P>& c, const char* summary) {
           "Number of real coordinates d of a state.")
       .def_property_readonly(
           "coordinate_names", [](const P& p) { return names_of(p); },
-                             "Names of the coordinates in array order (the paper's symbols).")
+          "Names of the coordinates in array order (the paper's symbols).")
       .def(
-          "step", [](const P& p, const array& x) { return per_point(p, x, [&](const auto& s) {
-                                                      return p.step(s);
-                                                    }); },
+          "step",
+          [](const P& p, const array& x) {
+            return per_point(p, x, [&](const auto& s) { return p.step(s); });
+          },
           py::arg("x"),
           "The GD map x − η∇R(x) (docs/formulas.md §1) of one state (d,) or of each row of an "
           "(N, d) array; SIMD lanes underneath, bit-identical to one-state calls.")
       .def(
-          "loss", [](const P& p, const array& x) { return per_point(p, x, [&](const auto& s) {
-                                                      return p.loss(s);
-                                                    }); },
+          "loss",
+          [](const P& p, const array& x) {
+            return per_point(p, x, [&](const auto& s) { return p.loss(s); });
+          },
           py::arg("x"), "The loss R(x): a float for one state, an (N,) array for N states.")
       .def(
           "gradient",
@@ -141,9 +151,8 @@ void bind_problem(py::class_<P>& c, const char* summary) {
     c.def(
         "distance_to_minimizers",
         [](const P& p, const array& x) {
-          return per_point_double(p, x, [&](const auto& s) {
-            return double(p.distance_to_minimizers(s));
-          });
+          return per_point_double(
+              p, x, [&](const auto& s) { return double(p.distance_to_minimizers(s)); });
         },
         py::arg("x"), "Euclidean distance to the minimizer set M*.");
   if constexpr (requires(const P& p, const typename P::template state<double>& s) {
@@ -152,9 +161,8 @@ void bind_problem(py::class_<P>& c, const char* summary) {
     c.def(
         "distance_to_stationary",
         [](const P& p, const array& x) {
-          return per_point_double(p, x, [&](const auto& s) {
-            return double(p.distance_to_stationary(s));
-          });
+          return per_point_double(
+              p, x, [&](const auto& s) { return double(p.distance_to_stationary(s)); });
         },
         py::arg("x"), "Euclidean distance to the stationary set S.");
   c.def("__repr__", [](const P& p) {
@@ -210,17 +218,16 @@ void bind_problems(py::module_& m) {
   approximation.def(py::init<double, Eigen::Index>(), py::arg("eta"), py::arg("k"))
       .def(py::init([](double eta, const array& s, double lam) {
              if (s.ndim() != 1)
-               throw invalid_parameter("singular values s number of axes",
-                                       std::to_string(s.ndim()), "1");
-             return rank1_approximation(
-                 eta, Eigen::Map<const vector<double>>(s.data(), s.shape(0)), lam);
+               throw invalid_parameter("singular values s number of axes", std::to_string(s.ndim()),
+                                       "1");
+             return rank1_approximation(eta, Eigen::Map<const vector<double>>(s.data(), s.shape(0)),
+                                        lam);
            }),
            py::arg("eta"), py::arg("s"), py::arg("lam"))
       .def_property_readonly("k", &rank1_approximation::signal_dimension)
       .def_property_readonly("lam", &rank1_approximation::regularization)
-      .def_property_readonly("s", [](const rank1_approximation& p) {
-        return to_array(p.singular_values());
-      });
+      .def_property_readonly(
+          "s", [](const rank1_approximation& p) { return to_array(p.singular_values()); });
   bind_problem(approximation,
                "Rank-1 approximation of X = diag(I_k, 0) (or diag(s, 0) with ridge λ), state "
                "(a, u, b, v), a, b ∈ ℝ^k; (76), M* (20), S (21), docs/formulas.md §1.");
@@ -242,8 +249,9 @@ void bind_problems(py::module_& m) {
             out.mutable_at(i, j) = x(i, j);
         return out;
       });
-  bind_problem(matrix_problem, "½‖BAᵀ − X‖²_F (+ (λ/2)(‖A‖² + ‖B‖²)), state (A, B) column-major; (1-3), "
-                       "[LM 1], docs/formulas.md §1.");
+  bind_problem(matrix_problem,
+               "½‖BAᵀ − X‖²_F (+ (λ/2)(‖A‖² + ‖B‖²)), state (A, B) column-major; (1-3), "
+               "[LM 1], docs/formulas.md §1.");
 }
 
 } // namespace gdcert::python

@@ -110,8 +110,8 @@ py::dict box_counting_dict(const box_counting_result& r) {
 
 box_counting_parameters counting_parameters(double ladder_ratio, int grid_offsets,
                                             std::optional<double> resolution,
-                                            double smallest_in_resolutions,
-                                            double largest_fraction, double min_occupancy,
+                                            double smallest_in_resolutions, double largest_fraction,
+                                            double min_occupancy,
                                             std::optional<std::pair<double, double>> window) {
   box_counting_parameters b;
   b.ladder_ratio = ladder_ratio;
@@ -126,9 +126,9 @@ box_counting_parameters counting_parameters(double ladder_ratio, int grid_offset
 }
 
 #define GDCERT_BOX_COUNTING_ARGUMENTS                                                              \
-  py::arg("ladder_ratio") = 2.0, py::arg("grid_offsets") = 8, py::arg("resolution") = py::none(), \
-      py::arg("smallest_in_resolutions") = 4.0, py::arg("largest_fraction") = 0.0625,             \
-      py::arg("min_occupancy") = 8.0, py::arg("window") = py::none()
+  py::arg("ladder_ratio") = 2.0, py::arg("grid_offsets") = 8, py::arg("resolution") = py::none(),  \
+  py::arg("smallest_in_resolutions") = 4.0, py::arg("largest_fraction") = 0.0625,                  \
+  py::arg("min_occupancy") = 8.0, py::arg("window") = py::none()
 
 } // namespace
 
@@ -164,15 +164,18 @@ void bind_scans(py::module_& m) {
                             "(rows × columns): δ × ξ (App. L) or η × δ (App. M).")
       .def_readonly("row_name", &pass_fail_map::row_name)
       .def_readonly("column_name", &pass_fail_map::column_name)
-      .def_property_readonly("rows", [](const pass_fail_map& p) {
-        return copy_of(p.rows, {static_cast<py::ssize_t>(p.rows.size())});
-      })
-      .def_property_readonly("columns", [](const pass_fail_map& p) {
-        return copy_of(p.columns, {static_cast<py::ssize_t>(p.columns.size())});
-      })
-      .def_property_readonly("shape", [](const pass_fail_map& p) {
-        return py::make_tuple(p.rows.size(), p.columns.size());
-      })
+      .def_property_readonly("rows",
+                             [](const pass_fail_map& p) {
+                               return copy_of(p.rows, {static_cast<py::ssize_t>(p.rows.size())});
+                             })
+      .def_property_readonly("columns",
+                             [](const pass_fail_map& p) {
+                               return copy_of(p.columns,
+                                              {static_cast<py::ssize_t>(p.columns.size())});
+                             })
+      .def_property_readonly(
+          "shape",
+          [](const pass_fail_map& p) { return py::make_tuple(p.rows.size(), p.columns.size()); })
       .def_property_readonly(
           "passed",
           [](const pass_fail_map& p) {
@@ -222,11 +225,10 @@ void bind_scans(py::module_& m) {
         const direction_table table = matrix_from(directions, "directions");
         pass_fail_options o;
         o.scan = scan_options(tolerance, "published", early_exit);
-        return run_interruptible(policy_from(threads, progress),
-                                 [&](const execution_policy& policy) {
-                                   return two_parameter_pass_fail_map(problem, d, k, table, o,
-                                                                      policy);
-                                 });
+        return run_interruptible(
+            policy_from(threads, progress), [&](const execution_policy& policy) {
+              return two_parameter_pass_fail_map(problem, d, k, table, o, policy);
+            });
       },
       py::arg("problem"), py::arg("deltas") = py::none(), py::arg("xis") = py::none(),
       py::kw_only(), py::arg("directions"), py::arg("tolerance") = 1e-4,
@@ -244,8 +246,8 @@ void bind_scans(py::module_& m) {
         return run_interruptible(
             policy_from(threads, progress), [&](const execution_policy& policy) {
               if (mu == 0)
-                return step_size_pass_fail_map(
-                    [](double eta) { return scalar_factorization(eta); }, e, d, table, o, policy);
+                return step_size_pass_fail_map([](double eta) { return scalar_factorization(eta); },
+                                               e, d, table, o, policy);
               return quartic_pass_fail_map(mu, e, d, table, o, policy);
             });
       },
@@ -258,13 +260,13 @@ void bind_scans(py::module_& m) {
   m.def(
       "box_counting",
       [](const array& points, double ladder_ratio, int grid_offsets,
-         std::optional<double> resolution, double smallest_in_resolutions,
-         double largest_fraction, double min_occupancy,
-         std::optional<std::pair<double, double>> window) {
+         std::optional<double> resolution, double smallest_in_resolutions, double largest_fraction,
+         double min_occupancy, std::optional<std::pair<double, double>> window) {
         if (points.ndim() != 2 || points.shape(1) != 2)
           throw invalid_parameter("points shape",
-                                  points.ndim() == 2 ? "(N, " + std::to_string(points.shape(1)) + ")"
-                                                     : std::to_string(points.ndim()) + " axes",
+                                  points.ndim() == 2
+                                      ? "(N, " + std::to_string(points.shape(1)) + ")"
+                                      : std::to_string(points.ndim()) + " axes",
                                   "(N, 2)");
         std::vector<point2> p(static_cast<std::size_t>(points.shape(0)));
         for (std::size_t i = 0; i < p.size(); ++i) {
@@ -300,8 +302,8 @@ void bind_scans(py::module_& m) {
           py::gil_scoped_release release;
           r = box_counting_boundary(l, int(labels.shape(1)), int(labels.shape(0)),
                                     counting_parameters(ladder_ratio, grid_offsets, resolution,
-                                                        smallest_in_resolutions,
-                                                        largest_fraction, min_occupancy, window));
+                                                        smallest_in_resolutions, largest_fraction,
+                                                        min_occupancy, window));
         }
         return box_counting_dict(r);
       },

@@ -2,16 +2,9 @@
 // threads and lane packs, and its result as NumPy arrays that view the C++ vectors (no copies).
 #include "bound_certificate.hpp"
 #include "common.hpp"
+#include "problem_list.hpp"
 
 #include <gdcert/analysis/sweep.hpp>
-#include <gdcert/problems/diagonal_approximation.hpp>
-#include <gdcert/problems/matrix_factorization.hpp>
-#include <gdcert/problems/quartic.hpp>
-#include <gdcert/problems/rank1_approximation.hpp>
-#include <gdcert/problems/rank1_factorization.hpp>
-#include <gdcert/problems/regularized.hpp>
-#include <gdcert/problems/scalar.hpp>
-#include <gdcert/problems/scalar_vector.hpp>
 
 #include <memory>
 
@@ -21,12 +14,11 @@ namespace {
 /// Lane width of the sweeps: 16 lanes (four sub-packs of lanes<4>, as the main example) for the
 /// problems whose state is a few scalars; 4 for vector states, whose lane packs allocate.
 template <class P>
-constexpr int sweep_width = std::is_same_v<P, scalar_factorization> ||
-                                    std::is_same_v<P, quartic_factorization> ||
-                                    std::is_same_v<P, rank1_factorization> ||
-                                    std::is_same_v<P, diagonal_approximation>
-                                ? 16
-                                : 4;
+constexpr int sweep_width =
+    std::is_same_v<P, scalar_factorization> || std::is_same_v<P, quartic_factorization> ||
+            std::is_same_v<P, rank1_factorization> || std::is_same_v<P, diagonal_approximation>
+        ? 16
+        : 4;
 
 grid_axis axis_from(const py::object& a, const char* name) {
   if (py::isinstance<grid_axis>(a))
@@ -66,9 +58,8 @@ sweep_plane make_random_plane(const P& p, const array& centre, std::uint64_t see
 
 template <class P>
 std::shared_ptr<sweep_result> run_sweep(const P& p, const sweep_plane& plane,
-                                        const sweep_options& options,
-                                        const py::object& certificate, unsigned threads,
-                                        bool progress, std::size_t tile) {
+                                        const sweep_options& options, const py::object& certificate,
+                                        unsigned threads, bool progress, std::size_t tile) {
   const execution_policy policy = policy_from(threads, progress, tile);
   constexpr int W = sweep_width<P>;
   return with_certificate<P>(
@@ -144,8 +135,8 @@ void bind_sweep(py::module_& m) {
       .def_property_readonly("first_index", [](const sweep_plane& p) { return p.first_index; })
       .def_property_readonly("second_index", [](const sweep_plane& p) { return p.second_index; })
       .def_property_readonly("seed", [](const sweep_plane& p) { return p.seed; })
-      .def_property_readonly("shape",
-                             [](const sweep_plane& p) { return py::make_tuple(p.rows(), p.columns()); })
+      .def_property_readonly(
+          "shape", [](const sweep_plane& p) { return py::make_tuple(p.rows(), p.columns()); })
       .def(
           "points",
           [](const sweep_plane& p) {
@@ -176,10 +167,9 @@ void bind_sweep(py::module_& m) {
              o.validate();
              return o;
            }),
-           py::kw_only(), py::arg("criteria") = outcome_criteria{},
-           py::arg("check_interval") = 128, py::arg("first_check") = 128,
-           py::arg("flush_subnormals") = true, py::arg("keep_final_states") = false,
-           py::arg("track_state_parameter") = false)
+           py::kw_only(), py::arg("criteria") = outcome_criteria{}, py::arg("check_interval") = 128,
+           py::arg("first_check") = 128, py::arg("flush_subnormals") = true,
+           py::arg("keep_final_states") = false, py::arg("track_state_parameter") = false)
       .def_readonly("criteria", &sweep_options::criteria)
       .def_readonly("check_interval", &sweep_options::check_interval)
       .def_readonly("first_check", &sweep_options::first_check)
@@ -195,10 +185,12 @@ void bind_sweep(py::module_& m) {
                              [](const result& r) { return py::make_tuple(r.rows(), r.columns()); })
       .def_property_readonly("plane", [](const result& r) { return r.plane; })
       .def_property_readonly("eta", [](const result& r) { return r.step_size; })
-      .def_property_readonly("x", [](const result& r) { return axis_values(r.plane.first); },
-                             "The x_axis values (columns).")
-      .def_property_readonly("y", [](const result& r) { return axis_values(r.plane.second); },
-                             "The y_axis values (rows).")
+      .def_property_readonly(
+          "x", [](const result& r) { return axis_values(r.plane.first); },
+          "The x_axis values (columns).")
+      .def_property_readonly(
+          "y", [](const result& r) { return axis_values(r.plane.second); },
+          "The y_axis values (rows).")
       .def_property_readonly(
           "labels",
           [](const py::object& self) {
@@ -206,12 +198,12 @@ void bind_sweep(py::module_& m) {
             return view(self, r.outcomes, grid_shape(r), py::dtype::of<std::uint8_t>());
           },
           "Outcome codes (uint8): 0 undecided, 1 minimizer, 2 saddle, 3 periodic, 4 diverged.")
-      .def_property_readonly(
-          "decision_steps",
-          [](const py::object& self) {
-            const auto& r = self.cast<const result&>();
-            return view(self, r.decision_steps, grid_shape(r), py::dtype::of<std::uint64_t>());
-          })
+      .def_property_readonly("decision_steps",
+                             [](const py::object& self) {
+                               const auto& r = self.cast<const result&>();
+                               return view(self, r.decision_steps, grid_shape(r),
+                                           py::dtype::of<std::uint64_t>());
+                             })
       .def_property_readonly("periods",
                              [](const py::object& self) {
                                const auto& r = self.cast<const result&>();
@@ -281,14 +273,7 @@ void bind_sweep(py::module_& m) {
         return d;
       });
 
-  bind_for<scalar_factorization>(m);
-  bind_for<quartic_factorization>(m);
-  bind_for<rank1_factorization>(m);
-  bind_for<diagonal_approximation>(m);
-  bind_for<scalar_vector_factorization>(m);
-  bind_for<regularized_factorization>(m);
-  bind_for<rank1_approximation>(m);
-  bind_for<matrix_factorization>(m);
+  for_each_problem([&]<class P>() { bind_for<P>(m); });
 }
 
 } // namespace gdcert::python

@@ -2,17 +2,10 @@
 // one run, docs/formulas.md §4-6), for every problem.
 #include "bound_certificate.hpp"
 #include "common.hpp"
+#include "problem_list.hpp"
 
 #include <gdcert/analysis/classify.hpp>
 #include <gdcert/analysis/iterate.hpp>
-#include <gdcert/problems/diagonal_approximation.hpp>
-#include <gdcert/problems/matrix_factorization.hpp>
-#include <gdcert/problems/quartic.hpp>
-#include <gdcert/problems/rank1_approximation.hpp>
-#include <gdcert/problems/rank1_factorization.hpp>
-#include <gdcert/problems/regularized.hpp>
-#include <gdcert/problems/scalar.hpp>
-#include <gdcert/problems/scalar_vector.hpp>
 
 namespace gdcert::python {
 namespace {
@@ -33,8 +26,8 @@ py::dict trajectory(const P& p, const array& x0, std::size_t steps, const py::ob
   const auto d = static_cast<std::size_t>(p.dimension());
   const std::uint64_t values = records * (2 + (states ? d : 0) + (sharpness ? 1 : 0));
   if (values > max_recorded_values)
-    throw invalid_parameter("recorded values (steps / stride + 1) x fields",
-                            std::to_string(values), "<= 2^28 (raise stride)");
+    throw invalid_parameter("recorded values (steps / stride + 1) x fields", std::to_string(values),
+                            "<= 2^28 (raise stride)");
   std::vector<double> step_index, loss, delta, sharp, path;
   step_index.reserve(records);
   loss.reserve(records);
@@ -101,14 +94,7 @@ py::dict classification_dict(const P& p, const classification<P, double>& r) {
   out["residual"] = r.residual ? py::object(py::float_(*r.residual)) : py::object(py::none());
   out["imbalance"] = r.imbalance ? py::object(py::float_(*r.imbalance)) : py::object(py::none());
   out["period"] = r.period;
-  py::array_t<double> orbit(
-      {static_cast<py::ssize_t>(r.orbit.size()), static_cast<py::ssize_t>(p.dimension())});
-  for (std::size_t i = 0; i < r.orbit.size(); ++i) {
-    const vector<double> c = p.coordinates(r.orbit[i]);
-    std::memcpy(orbit.mutable_data() + i * std::size_t(c.size()), c.data(),
-                std::size_t(c.size()) * sizeof(double));
-  }
-  out["orbit"] = orbit;
+  out["orbit"] = states_to_array(p, r.orbit);
   if (r.certificate) {
     const auto& t = *r.certificate;
     py::dict trace;
@@ -176,8 +162,8 @@ void bind_trajectories(py::module_& m) {
                                "Rules that label a trajectory (analysis/classify.hpp): step limit, "
                                "escape norm, tolerances, periods, confirmation.")
       .def(py::init([](std::size_t max_steps, double escape_norm, double step_tolerance,
-                       double distance_tolerance, double period_tolerance,
-                       double orbit_separation, int max_period, std::size_t confirmation_steps) {
+                       double distance_tolerance, double period_tolerance, double orbit_separation,
+                       int max_period, std::size_t confirmation_steps) {
              outcome_criteria c;
              c.max_steps = max_steps;
              c.escape_norm = escape_norm;
@@ -203,14 +189,7 @@ void bind_trajectories(py::module_& m) {
       .def_readonly("max_period", &outcome_criteria::max_period)
       .def_readonly("confirmation_steps", &outcome_criteria::confirmation_steps);
 
-  bind_for<scalar_factorization>(m);
-  bind_for<quartic_factorization>(m);
-  bind_for<rank1_factorization>(m);
-  bind_for<diagonal_approximation>(m);
-  bind_for<scalar_vector_factorization>(m);
-  bind_for<regularized_factorization>(m);
-  bind_for<rank1_approximation>(m);
-  bind_for<matrix_factorization>(m);
+  for_each_problem([&]<class P>() { bind_for<P>(m); });
 }
 
 } // namespace gdcert::python

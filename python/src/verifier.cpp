@@ -53,9 +53,10 @@ py::dict result_dict(const inwardness_result& r) {
 }
 
 #define GDCERT_RIGOROUS_ARGUMENTS                                                                  \
-  py::kw_only(), py::arg("stationary_margin") = 1e-3, py::arg("max_depth") = 60,                  \
-      py::arg("max_boxes") = std::size_t{20'000'000}, py::arg("initial_splits") = 2,               \
-      py::arg("use_symmetry") = true, py::arg("threads") = 0, py::arg("progress") = true
+  py::kw_only(), py::arg("stationary_margin") = 1e-3, py::arg("max_depth") = 60,                   \
+                 py::arg("max_boxes") = std::size_t{20'000'000}, py::arg("initial_splits") = 2,    \
+                 py::arg("use_symmetry") = true, py::arg("threads") = 0,                           \
+                 py::arg("progress") = true
 
 } // namespace
 
@@ -69,8 +70,8 @@ void bind_verifier(py::module_& m) {
         require_open_interval("block parameter xi", xi, 0.0, 2.0 / c.certificate.sigma());
         const rigorous_options o =
             options_from(stationary_margin, max_depth, max_boxes, initial_splits, use_symmetry);
-        return result_dict(run_interruptible(
-            policy_from(threads, progress), [&](const execution_policy& policy) {
+        return result_dict(
+            run_interruptible(policy_from(threads, progress), [&](const execution_policy& policy) {
               return verify_inwardness(c.problem, certificate_level(c.certificate, delta, xi), o,
                                        policy);
             }));
@@ -87,8 +88,8 @@ void bind_verifier(py::module_& m) {
         require_state_parameter(delta);
         const rigorous_options o =
             options_from(stationary_margin, max_depth, max_boxes, initial_splits, use_symmetry);
-        return result_dict(run_interruptible(
-            policy_from(threads, progress), [&](const execution_policy& policy) {
+        return result_dict(
+            run_interruptible(policy_from(threads, progress), [&](const execution_policy& policy) {
               return verify_inwardness(c.problem, certificate_level(c.certificate, delta), o,
                                        policy);
             }));

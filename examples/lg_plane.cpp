@@ -1,4 +1,4 @@
-// The (L, G)-plane (paper Figure 3, Section D, eqs. 48-53): GD trajectories crossing the shrinking ellipses E_sc(δ_t; L, G) = 0.
+// The (L, G)-plane (paper Figure 3, App. C.1, eqs. 48-53): GD trajectories crossing the shrinking ellipses E_sc(δ_t; L, G) = 0.
 //
 // Reproduces Figure 3 of the paper for scalar factorization ½(ab − 1)² (gdcert::scalar_factorization,
 // GD map (8)) in the coordinates L = 1 − ab (residual) and G = b² − a² (imbalance), where the level

@@ -190,6 +190,19 @@ py::object per_point_double(const P& p, const array& x, F f, Eigen::Index rows =
   return out;
 }
 
+/// Evaluates the predicate `f` (state<double> → bool) at every point: a Python bool for one
+/// state, an (N,) bool array for N states.
+template <class P, class F>
+py::object per_point_predicate(const P& p, const array& x, F f) {
+  const states_view v = view_states(x, p.dimension());
+  if (v.single)
+    return py::bool_(f(state_at(p, v, 0)));
+  py::array_t<bool> out(static_cast<py::ssize_t>(v.count));
+  for (std::size_t i = 0; i < v.count; ++i)
+    out.mutable_data()[i] = f(state_at(p, v, i));
+  return out;
+}
+
 /// The execution policy of a long call from Python's keyword arguments.
 inline execution_policy policy_from(unsigned threads, bool progress, std::size_t tile = 256) {
   execution_policy policy;
@@ -212,26 +225,22 @@ auto run_interruptible(execution_policy policy, Work work) {
   using result_type = decltype(work(policy));
   std::packaged_task<result_type()> task([&] { return work(policy); });
   std::future<result_type> done = task.get_future();
-  bool interrupted = false;
-  py::error_already_set* raised = nullptr;
-  std::unique_ptr<py::error_already_set> keep;
+  std::unique_ptr<py::error_already_set> raised; // set once a signal handler raised
   {
     py::gil_scoped_release release;
     std::thread worker(std::move(task));
     while (done.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
-      if (interrupted)
+      if (raised)
         continue;
       py::gil_scoped_acquire acquire;
       if (PyErr_CheckSignals() != 0) {
-        keep = std::make_unique<py::error_already_set>();
-        raised = keep.get();
-        interrupted = true;
+        raised = std::make_unique<py::error_already_set>();
         stop = true;
       }
     }
     worker.join();
   }
-  if (interrupted) {
+  if (raised) {
     try {
       (void)done.get(); // the engine's gdcert::cancelled, or a result that finished anyway
     } catch (const cancelled&) {

@@ -123,26 +123,16 @@ void bind_problem(py::class_<P>& c, const char* summary) {
           "is_minimizer",
           [](const P& p, const array& x, double tolerance) {
             require_positive("tolerance", tolerance);
-            const states_view v = view_states(x, p.dimension());
-            if (v.single)
-              return py::object(py::bool_(p.is_minimizer(state_at(p, v, 0), tolerance)));
-            py::array_t<bool> out(static_cast<py::ssize_t>(v.count));
-            for (std::size_t i = 0; i < v.count; ++i)
-              out.mutable_data()[i] = p.is_minimizer(state_at(p, v, i), tolerance);
-            return py::object(std::move(out));
+            return per_point_predicate(p, x,
+                                       [&](const auto& s) { return p.is_minimizer(s, tolerance); });
           },
           py::arg("x"), py::arg("tolerance") = 1e-6, "Whether x lies within tolerance of M*.")
       .def(
           "is_stationary",
           [](const P& p, const array& x, double tolerance) {
             require_positive("tolerance", tolerance);
-            const states_view v = view_states(x, p.dimension());
-            if (v.single)
-              return py::object(py::bool_(p.is_stationary(state_at(p, v, 0), tolerance)));
-            py::array_t<bool> out(static_cast<py::ssize_t>(v.count));
-            for (std::size_t i = 0; i < v.count; ++i)
-              out.mutable_data()[i] = p.is_stationary(state_at(p, v, i), tolerance);
-            return py::object(std::move(out));
+            return per_point_predicate(
+                p, x, [&](const auto& s) { return p.is_stationary(s, tolerance); });
           },
           py::arg("x"), py::arg("tolerance") = 1e-6, "Whether x lies within tolerance of S.");
   if constexpr (requires(const P& p, const typename P::template state<double>& s) {

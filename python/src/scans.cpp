@@ -36,16 +36,11 @@ std::vector<double> axis_from(const py::object& values, const char* name) {
   return {a.data(), a.data() + a.shape(0)};
 }
 
-boundary_scan_options scan_options(double tolerance, const std::string& units, bool early_exit) {
+/// Options of the pass/fail maps: the tolerance on the published scale of Apps L-M.
+boundary_scan_options scan_options(double tolerance, bool early_exit) {
   boundary_scan_options o;
-  require_finite("tolerance", tolerance);
-  o.tolerance = tolerance;
-  if (units == "published")
-    o.units = tolerance_units::published;
-  else if (units == "normalized")
-    o.units = tolerance_units::normalized;
-  else
-    throw invalid_parameter("units", units, "\"published\" or \"normalized\"");
+  o.tolerance = require_finite("tolerance", tolerance);
+  o.units = tolerance_units::published;
   o.early_exit = early_exit;
   return o;
 }
@@ -224,7 +219,7 @@ void bind_scans(py::module_& m) {
             xis.is_none() ? published_xi_axis(problem.sigma()) : axis_from(xis, "xis");
         const direction_table table = matrix_from(directions, "directions");
         pass_fail_options o;
-        o.scan = scan_options(tolerance, "published", early_exit);
+        o.scan = scan_options(tolerance, early_exit);
         return run_interruptible(
             policy_from(threads, progress), [&](const execution_policy& policy) {
               return two_parameter_pass_fail_map(problem, d, k, table, o, policy);
@@ -242,7 +237,7 @@ void bind_scans(py::module_& m) {
         const std::vector<double> e = axis_from(etas, "etas"), d = axis_from(deltas, "deltas");
         const direction_table table = matrix_from(directions, "directions");
         pass_fail_options o;
-        o.scan = scan_options(tolerance, "published", early_exit);
+        o.scan = scan_options(tolerance, early_exit);
         return run_interruptible(
             policy_from(threads, progress), [&](const execution_policy& policy) {
               if (mu == 0)

@@ -78,7 +78,7 @@ py::dict trajectory(const P& p, const array& x0, std::size_t steps, const py::ob
   return out;
 }
 
-template <class P, class C>
+template <class P>
 py::dict classification_dict(const P& p, const classification<P, double>& r) {
   py::dict out;
   out["label"] = r.label;
@@ -128,7 +128,7 @@ py::dict classify_one(const P& p, const array& x0, const outcome_criteria& crite
           py::gil_scoped_release release;
           r = classify(p, x, criteria);
         }
-        return classification_dict<P, void>(p, r);
+        return classification_dict(p, r);
       },
       [&](const auto& c) {
         classification<P, double> r;
@@ -136,7 +136,7 @@ py::dict classify_one(const P& p, const array& x0, const outcome_criteria& crite
           py::gil_scoped_release release;
           r = classify_certified(p, x, c, criteria);
         }
-        return classification_dict<P, void>(p, r);
+        return classification_dict(p, r);
       });
 }
 

@@ -223,6 +223,39 @@ TEST_CASE("a user-chosen fit window is honoured", "[analysis][box_counting]") {
   CHECK(result.dimension == Approx(1).margin(0.02));
 }
 
+TEST_CASE("largest_size puts the ladder on absolute sizes: a window of 2^-8 .. 2^-2 holds all 7 "
+          "sizes even when the set's extent is just below 1",
+          "[analysis][box_counting]") {
+  // A filled square of side 0.9995 (1000² points): the default ladder runs 0.9995·2^-k, so
+  // 0.9995·2^-8 < 2^-8 falls out of the window and only 2^-2 .. 2^-7 are fitted.
+  std::vector<point2> points;
+  for (int i = 0; i < 1000; ++i)
+    for (int j = 0; j < 1000; ++j)
+      points.push_back({0.9995 * i / 999, 0.9995 * j / 999});
+  box_counting_parameters parameters;
+  parameters.grid_offsets = 1;
+  parameters.window = fit_window{std::ldexp(1.0, -8), std::ldexp(1.0, -2)};
+  const auto relative = box_counting(points, parameters);
+  CHECK(relative.last - relative.first + 1 == 6);
+  CHECK(relative.window.smallest == Approx(0.9995 * std::ldexp(1.0, -7)));
+  parameters.largest_size = 1.0;
+  const auto absolute = box_counting(points, parameters);
+  check_report(absolute);
+  CHECK(absolute.last - absolute.first + 1 == 7);
+  CHECK(absolute.window.smallest == std::ldexp(1.0, -8)); // exact powers of two
+  CHECK(absolute.window.largest == std::ldexp(1.0, -2));
+  CHECK(absolute.table.front().size == 1.0);
+  CHECK(absolute.table[2].boxes == 16); // 4 × 4 boxes of 1/4 cover [0, 0.9995]²
+  CHECK(absolute.dimension == Approx(2).margin(0.01));
+  CHECK_THROWS_WITH(box_counting(points,
+                                 [&] {
+                                   auto p = parameters;
+                                   p.largest_size = 0.0;
+                                   return p;
+                                 }()),
+                    Contains("largest_size"));
+}
+
 TEST_CASE("box counting rejects empty, degenerate and non-finite sets and bad parameters, naming "
           "the parameter",
           "[analysis][box_counting]") {

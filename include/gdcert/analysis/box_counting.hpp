@@ -65,6 +65,14 @@ struct box_counting_parameters {
   double min_occupancy = 8;
   /// User-chosen fit window over box sizes; replaces the automatic one.
   std::optional<fit_window> window;
+  /// Largest box size of the ladder, which then runs largest_size / ladder_ratio^k; by default
+  /// the set's extent (times 1 + 2^−40). The default ladder follows the set, so a window given in
+  /// absolute sizes holds fewer rows than expected when the extent is not a power of the ratio:
+  /// for points normalized to [0, 1] with extent 0.9995, extent·2^−8 lies below a window's
+  /// smallest = 2^−8 and that size is not fitted (result.window and result.first/last show it).
+  /// largest_size = 1 counts at exactly 2^−k for such points. The grid is anchored at the set's
+  /// lower corner either way.
+  std::optional<double> largest_size;
 };
 
 /// Occupied boxes at one box size: the minimum over grid offsets (used in the fit) and the mean.
@@ -241,6 +249,8 @@ inline void require_parameters(const box_counting_parameters& parameters) {
   require_positive("min_occupancy", parameters.min_occupancy);
   if (parameters.window)
     require_window("window", *parameters.window);
+  if (parameters.largest_size)
+    require_positive("largest_size", *parameters.largest_size);
 }
 
 /// The counts over the ladder, largest box first. The ladder descends to the resolution, or to
@@ -262,7 +272,8 @@ inline std::vector<box_count> count_ladder(std::span<const point2> points, point
   for (int k = 0;; ++k) {
     // Anchored just above the extent, so a set spanning exactly m boxes (a square, a
     // triangle at ε = extent/2^j) is not charged an extra row for its far edge.
-    const double epsilon = extent * (1 + 0x1p-40) / std::pow(parameters.ladder_ratio, k);
+    const double top = parameters.largest_size ? *parameters.largest_size : extent * (1 + 0x1p-40);
+    const double epsilon = top / std::pow(parameters.ladder_ratio, k);
     if (extent / epsilon > 0x1p30 || (has_floor && epsilon < floor_size * (1 - 1e-9)))
       break; // the first bound keeps box keys (iy·cells + ix) inside 64 bits
     box_count row{epsilon, std::numeric_limits<std::size_t>::max(), 0};

@@ -45,6 +45,7 @@
 #include <gdcert/problems/rank1_factorization.hpp>
 
 #include "reproduction.hpp"
+#include "verified_map.hpp"
 
 #include <algorithm>
 #include <array>
@@ -58,6 +59,7 @@
 namespace {
 
 using gdcert::examples::format;
+using gdcert::examples::verified_cell;
 
 /// One verified pair, as it goes into the table and the CSV.
 struct verified_pair {
@@ -213,63 +215,6 @@ std::vector<double> axis_between(double lower, double upper, double step) {
   return axis;
 }
 
-/// Cell labels of the overlay picture.
-enum cell : std::uint8_t { sampled_fail, sampled_pass, proved, refuted, undecided };
-
-constexpr std::array<gdcert::rgb, 5> cell_palette{
-    {{170, 170, 170}, {166, 206, 227}, {0, 84, 147}, {213, 94, 0}, {0, 0, 0}}};
-
-/// The sampled map with verified cells overlaid: δ to the right, ξ upwards (as Figure 7).
-void write_overlay(const std::filesystem::path& file, const gdcert::pass_fail_map& map,
-                   const std::vector<std::pair<std::size_t, cell>>& verified, double sigma,
-                   const gdcert::provenance& origin) {
-  const std::size_t deltas = map.rows.size(), xis = map.columns.size();
-  std::vector<std::uint8_t> cells(map.pairs());
-  for (std::size_t i = 0; i < cells.size(); ++i)
-    cells[i] = map.passed[i] ? sampled_pass : sampled_fail;
-  for (const auto& [index, label] : verified)
-    cells[index] = label;
-  // The map is row-major in δ; the picture's field is row-major in ξ (row 0 at the bottom).
-  std::vector<std::uint8_t> field(cells.size());
-  for (std::size_t r = 0; r < deltas; ++r)
-    for (std::size_t c = 0; c < xis; ++c)
-      field[c * deltas + r] = cells[r * xis + c];
-  const double delta_half = (map.rows[1] - map.rows[0]) / 2;
-  const double xi_half = (map.columns[1] - map.columns[0]) / 2;
-  gdcert::plot figure;
-  figure.title =
-      format("Apps L-M: one-step boundary test proved by interval bisection, σ = %.1f", sigma);
-  figure.panel_size = 8 * static_cast<int>(deltas);
-  figure.panel_height = std::clamp(5 * static_cast<int>(xis), 160, 640);
-  figure.panels.push_back(
-      {gdcert::label_raster(field, static_cast<int>(deltas), static_cast<int>(xis), cell_palette),
-       {map.rows.front() - delta_half, map.rows.back() + delta_half, "δ"},
-       {map.columns.front() - xi_half, map.columns.back() + xi_half, "ξ"},
-       "η = 0.2, sampled map with the verified pairs"});
-  figure.legend = {{cell_palette[sampled_pass], "sampled: pass"},
-                   {cell_palette[sampled_fail], "sampled: fail"},
-                   {cell_palette[proved], "proved (interval bisection)"},
-                   {cell_palette[refuted], "counterexample"},
-                   {cell_palette[undecided], "undecided"}};
-  gdcert::provenance legend = origin;
-  legend.parameter("columns", "delta, 0.05 (left) to 1.95 step 0.05")
-      .parameter("rows", "xi from 0.05 (bottom) step 0.05")
-      .parameter("labels",
-                 "0 sampled fail, 1 sampled pass, 2 proved, 3 counterexample, 4 undecided");
-  gdcert::write_plot(file, figure, legend);
-}
-
-cell label_of(const gdcert::inwardness_result& r) {
-  switch (r.status) {
-  case gdcert::rigorous_status::proved:
-    return proved;
-  case gdcert::rigorous_status::counterexample:
-    return refuted;
-  default:
-    return undecided;
-  }
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -320,7 +265,7 @@ int main(int argc, char** argv) {
     const auto map = gdcert::two_parameter_pass_fail_map(
         problem, deltas, gdcert::published_xi_axis(sigma), cube, {}, policy);
     tally b;
-    std::vector<std::pair<std::size_t, cell>> verified;
+    std::vector<std::pair<std::size_t, verified_cell>> verified;
     const std::size_t stride = run.choose<std::size_t>(1, map.rows.size());
     for (std::size_t r = run.choose<std::size_t>(0, 21); r < map.rows.size(); r += stride) {
       // The midline pair first; a refuted pair (the sampled test passes violations below its
@@ -351,7 +296,8 @@ int main(int argc, char** argv) {
         result = gdcert::verify_inwardness(
             problem, gdcert::certificate_level(certificate, delta, xi), options, policy);
         if (!beyond) // the picture shows the published window only
-          verified.emplace_back(map.at(r, nearest_column(map, xi)), label_of(result));
+          verified.emplace_back(map.at(r, nearest_column(map, xi)),
+                                gdcert::examples::verified_label(result));
         table.add({beyond    ? "I(d,xi)+"
                    : refined ? "I(d,xi)*"
                              : "I(d,xi)",
@@ -378,8 +324,13 @@ int main(int argc, char** argv) {
     picture_origin.parameter("sigma", sigma)
         .parameter("eta", eta_b)
         .parameter("grid per edge", grid);
-    write_overlay(run.output_file(format("rigorous_admissibility_sigma_%.1f.png", sigma)), map,
-                  verified, sigma, picture_origin);
+    std::vector<std::uint8_t> cells = gdcert::examples::sampled_cells(map);
+    for (const auto& [index, label] : verified)
+      cells[index] = label;
+    gdcert::examples::write_verified_map(
+        run.output_file(format("rigorous_admissibility_sigma_%.1f.png", sigma)), map, cells,
+        format("Apps L-M: one-step boundary test proved by interval bisection, σ = %.1f", sigma),
+        "η = 0.2, sampled map with the verified pairs", picture_origin);
     b_tallies.emplace_back(sigma, b);
   }
 

@@ -57,6 +57,7 @@ template void reproduction::option(const std::string&, unsigned&, const std::str
 template void reproduction::option(const std::string&, unsigned long&, const std::string&);
 template void reproduction::option(const std::string&, unsigned long long&, const std::string&);
 template void reproduction::option(const std::string&, double&, const std::string&);
+template void reproduction::option(const std::string&, std::string&, const std::string&);
 template void reproduction::option(const std::string&, int&, const std::string&, int, int);
 template void reproduction::option(const std::string&, unsigned long&, const std::string&,
                                    unsigned long, unsigned long);

@@ -265,6 +265,49 @@ public:
     return out;
   }
 
+  /// The root boxes run() bisects (the 2n faces, n with use_symmetry, each cut into
+  /// 2^(initial_splits·(n − 1)) boxes): the work items of a verification_job.
+  [[nodiscard]] std::size_t root_count() const { return root_boxes().size(); }
+
+  /// Bisects root box `r` alone with a budget of its own, `max_boxes`: the part of run() for that
+  /// root whenever run()'s shared budget does not run out. Throws gdcert::invalid_parameter for
+  /// r >= root_count() or a zero budget.
+  [[nodiscard]] inwardness_result run_root(std::size_t r, std::size_t max_boxes,
+                                           const execution_policy& policy = {}) const {
+    const std::vector<root> roots = root_boxes();
+    if (r >= roots.size())
+      throw invalid_parameter("root box", std::to_string(r),
+                              "[0, " + std::to_string(roots.size()) + ")");
+    if (max_boxes < 1)
+      throw invalid_parameter("max_boxes", "0", ">= 1");
+    std::atomic<std::size_t> budget{max_boxes};
+    return bisect(roots[r], budget, policy);
+  }
+
+  /// run()'s result from the parts of every root, in root order (seconds left 0).
+  [[nodiscard]] inwardness_result merge(const std::vector<inwardness_result>& parts) const {
+    inwardness_result out;
+    out.stationary_margin = options_.stationary_margin;
+    for (const auto& p : parts) {
+      out.boxes += p.boxes;
+      out.proved_boxes += p.proved_boxes;
+      out.excluded_boxes += p.excluded_boxes;
+      out.undecided_boxes += p.undecided_boxes;
+      out.max_depth = std::max(out.max_depth, p.max_depth);
+      out.certified_bound = std::max(out.certified_bound, p.certified_bound);
+      out.excluded_bound = std::max(out.excluded_bound, p.excluded_bound);
+      for (const auto& b : p.remaining)
+        if (out.remaining.size() < options_.reported_boxes)
+          out.remaining.push_back(b);
+      if (!out.counterexample && p.counterexample)
+        out.counterexample = p.counterexample;
+    }
+    out.status = out.counterexample        ? rigorous_status::counterexample
+                 : out.undecided_boxes > 0 ? rigorous_status::undecided
+                                           : rigorous_status::proved;
+    return out;
+  }
+
   /// M of x-direction = M·e (A^(−1/2) up to rounding, or I): doubles, so exact as rationals.
   [[nodiscard]] const std::array<std::array<double, dimension>, dimension>&
   whitening() const noexcept {
@@ -612,29 +655,6 @@ private:
       stack.push_back(right);
       stack.push_back(left);
     }
-    return out;
-  }
-
-  [[nodiscard]] inwardness_result merge(const std::vector<inwardness_result>& parts) const {
-    inwardness_result out;
-    out.stationary_margin = options_.stationary_margin;
-    for (const auto& p : parts) {
-      out.boxes += p.boxes;
-      out.proved_boxes += p.proved_boxes;
-      out.excluded_boxes += p.excluded_boxes;
-      out.undecided_boxes += p.undecided_boxes;
-      out.max_depth = std::max(out.max_depth, p.max_depth);
-      out.certified_bound = std::max(out.certified_bound, p.certified_bound);
-      out.excluded_bound = std::max(out.excluded_bound, p.excluded_bound);
-      for (const auto& b : p.remaining)
-        if (out.remaining.size() < options_.reported_boxes)
-          out.remaining.push_back(b);
-      if (!out.counterexample && p.counterexample)
-        out.counterexample = p.counterexample;
-    }
-    out.status = out.counterexample        ? rigorous_status::counterexample
-                 : out.undecided_boxes > 0 ? rigorous_status::undecided
-                                           : rigorous_status::proved;
     return out;
   }
 

@@ -477,10 +477,13 @@ public:
     std::array<T, K> last{}, largest_drop{};
   };
 
+  /// Writes point p of the plane into slot p − first of `result` (first > 0: a range of points,
+  /// the work item of a sweep_job).
   sweep_engine(const Problem& problem, const sweep_options& options, const Certificate& certificate,
-               const Overlay& overlay, const execution_policy& policy, sweep_result& result)
+               const Overlay& overlay, const execution_policy& policy, sweep_result& result,
+               std::size_t first = 0)
       : problem_(problem), options_(options), policy_(policy), criteria_(options.criteria),
-        certificate_(certificate), overlay_(overlay), result_(result),
+        certificate_(certificate), overlay_(overlay), result_(result), first_(first),
         history_(static_cast<std::size_t>(options.criteria.max_period) + 1),
         escape_squared_(options.criteria.escape_norm * options.criteria.escape_norm),
         step_squared_(options.criteria.step_tolerance * options.criteria.step_tolerance),
@@ -512,21 +515,22 @@ public:
     // `l`: the lane that ran the point, or −1 for a point that never entered one.
     auto finish = [&](std::size_t point, outcome label, std::size_t decision, std::size_t steps,
                       int period, const point_state& final_state, int l) {
+      const std::size_t at = point - first_; // the point's slot in result_
       if (tracking)
-        result_.state_parameter_drop[point] =
+        result_.state_parameter_drop[at] =
             l >= 0 ? value_of(track.largest_drop, l) : -std::numeric_limits<double>::infinity();
-      result_.outcomes[point] = label;
-      result_.finished[point] = 1;
-      result_.decision_steps[point] = decision;
-      result_.periods[point] = static_cast<std::uint8_t>(period);
-      result_.final_loss[point] = double(problem_.loss(final_state));
-      result_.final_sharpness[point] = double(gdcert::sharpness(problem_, final_state));
+      result_.outcomes[at] = label;
+      result_.finished[at] = 1;
+      result_.decision_steps[at] = decision;
+      result_.periods[at] = static_cast<std::uint8_t>(period);
+      result_.final_loss[at] = double(problem_.loss(final_state));
+      result_.final_sharpness[at] = double(gdcert::sharpness(problem_, final_state));
       if constexpr (certified)
-        result_.final_state_parameter[point] = double(certificate_.state_parameter(final_state));
+        result_.final_state_parameter[at] = double(certificate_.state_parameter(final_state));
       if (options_.keep_final_states) {
         const vector<double> c = problem_.coordinates(final_state);
         std::copy(c.data(), c.data() + c.size(),
-                  result_.final_states.begin() + std::ptrdiff_t(point * std::size_t(c.size())));
+                  result_.final_states.begin() + std::ptrdiff_t(at * std::size_t(c.size())));
       }
       tally.useful += steps;
     };
@@ -538,7 +542,7 @@ public:
         const std::size_t point = queue++;
         result_.plane.point(point, start);
         const point_state x0 = problem_.template from_coordinates<double>(start);
-        result_.overlay[point] = overlay_value(x0);
+        result_.overlay[point - first_] = overlay_value(x0);
         if (!(point_squared_norm(x0) <= escape_squared_)) {
           finish(point, outcome::diverged, 0, 0, 0, x0, -1);
           continue;
@@ -920,9 +924,60 @@ private:
   const Certificate& certificate_;
   const Overlay& overlay_;
   sweep_result& result_;
+  std::size_t first_;
   std::size_t history_;
   double escape_squared_, step_squared_, period_squared_;
 };
+
+} // namespace detail
+
+namespace detail {
+
+/// sweep's checks of its arguments, all before allocating (see sweep).
+template <class Certificate, class Problem>
+void validate_sweep(const Problem& problem, const sweep_plane& plane, const sweep_options& options,
+                    const execution_policy& policy) {
+  plane.validate(problem.dimension());
+  options.validate();
+  policy.validate();
+  if (options.track_state_parameter && std::is_same_v<Certificate, no_certificate>)
+    throw invalid_parameter("sweep_options.track_state_parameter", "true",
+                            "false unless a certificate is given (δ_t is the certificate's)");
+  const std::size_t n = plane.size();
+  require_memory("sweep", n,
+                 sweep_result::bytes_per_point(options.keep_final_states,
+                                               static_cast<std::uint64_t>(problem.dimension()),
+                                               options.track_state_parameter),
+                 saturating_multiply_add(tile_count(n, policy.tile), 2 * sizeof(std::size_t), 0),
+                 policy);
+}
+
+/// The result slots of `count` points, before any runs (undecided, NaN).
+template <class Certificate, class Overlay, class Problem>
+[[nodiscard]] sweep_result blank_sweep_result(const Problem& problem, const sweep_plane& plane,
+                                              const sweep_options& options, std::size_t n) {
+  sweep_result result;
+  result.plane = plane;
+  result.options = options;
+  result.step_size = problem.step_size();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  result.outcomes.assign(n, outcome::undecided);
+  result.finished.assign(n, 0);
+  result.decision_steps.assign(n, 0);
+  result.periods.assign(n, 0);
+  result.final_loss.assign(n, nan);
+  result.final_state_parameter.assign(n, nan);
+  result.final_sharpness.assign(n, nan);
+  result.overlay.assign(n, nan);
+  result.dimension = problem.dimension();
+  if (options.keep_final_states)
+    result.final_states.assign(n * std::size_t(result.dimension), nan);
+  if (options.track_state_parameter)
+    result.state_parameter_drop.assign(n, nan);
+  result.has_certificate = !std::is_same_v<Certificate, no_certificate>;
+  result.has_overlay = result.has_certificate || !std::is_same_v<Overlay, no_overlay>;
+  return result;
+}
 
 } // namespace detail
 
@@ -962,43 +1017,10 @@ requires problem<Problem> &&
                                  const execution_policy& policy = {},
                                  const Certificate& certificate = {}, const Overlay& overlay = {}) {
   static_assert(W >= 1, "lane width W must be at least 1");
-  plane.validate(problem.dimension());
-  options.validate();
-  policy.validate();
-  if (options.track_state_parameter && std::is_same_v<Certificate, no_certificate>)
-    throw invalid_parameter("sweep_options.track_state_parameter", "true",
-                            "false unless a certificate is given (δ_t is the certificate's)");
+  detail::validate_sweep<Certificate>(problem, plane, options, policy);
   const std::size_t n = plane.size();
-  detail::require_memory(
-      "sweep", n,
-      sweep_result::bytes_per_point(options.keep_final_states,
-                                    static_cast<std::uint64_t>(problem.dimension()),
-                                    options.track_state_parameter),
-      detail::saturating_multiply_add(detail::tile_count(n, policy.tile), 2 * sizeof(std::size_t),
-                                      0),
-      policy);
-
-  sweep_result result;
-  result.plane = plane;
-  result.options = options;
-  result.step_size = problem.step_size();
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  result.outcomes.assign(n, outcome::undecided);
-  result.finished.assign(n, 0);
-  result.decision_steps.assign(n, 0);
-  result.periods.assign(n, 0);
-  result.final_loss.assign(n, nan);
-  result.final_state_parameter.assign(n, nan);
-  result.final_sharpness.assign(n, nan);
-  result.overlay.assign(n, nan);
-  result.dimension = problem.dimension();
-  if (options.keep_final_states)
-    result.final_states.assign(n * std::size_t(result.dimension), nan);
-  if (options.track_state_parameter)
-    result.state_parameter_drop.assign(n, nan);
-  result.has_certificate = !std::is_same_v<Certificate, no_certificate>;
-  result.has_overlay = result.has_certificate || !std::is_same_v<Overlay, no_overlay>;
-
+  sweep_result result =
+      detail::blank_sweep_result<Certificate, Overlay>(problem, plane, options, n);
   using engine_type = detail::sweep_engine<W, Problem, Certificate, Overlay>;
   const engine_type engine(problem, options, certificate, overlay, policy, result);
   const std::size_t tiles = detail::tile_count(n, policy.tile);

@@ -169,6 +169,17 @@ gdcert::job_options job_file(const gdcert::job_options& base, const std::string&
   return o;
 }
 
+/// The sampled map of family `f` from its pass/fail job (on every rank: the cells to verify
+/// depend on it).
+template <class Job>
+void sample(family& f, const Job& job, const gdcert::job_options& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const gdcert::job_run run = run_everywhere(job, options, true);
+  f.map = job.assemble(run);
+  f.sampled_row_seconds = run.seconds;
+  f.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 /// The verification job of family `f`: `add(job, cell)` adds one cell. Runs it and assembles.
 template <class Job, class Add>
 void verify(family& f, Job& job, Add add, const gdcert::job_options& options, const world& w) {
@@ -279,16 +290,12 @@ int main(int argc, char** argv) {
   const gdcert::diagonal_approximation approximation(eta_l, sigma);
   const auto cube =
       gdcert::tabulate(gdcert::cube_boundary_directions(4, run.choose(41, 11)), policy);
-  {
-    const auto started = std::chrono::steady_clock::now();
-    const auto job = gdcert::two_parameter_pass_fail_job(
-        approximation, run.choose(gdcert::published_delta_axis(), gdcert::twentieths(10, 11)),
-        run.choose(gdcert::published_xi_axis(sigma), gdcert::twentieths(10, 11)), cube, {}, policy);
-    const auto sampled = run_everywhere(job, job_file(options, checkpoint, "sampled_L"), true);
-    l.map = job.assemble(sampled);
-    l.sampled_row_seconds = sampled.seconds;
-    l.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  }
+  sample(l,
+         gdcert::two_parameter_pass_fail_job(
+             approximation, run.choose(gdcert::published_delta_axis(), gdcert::twentieths(10, 11)),
+             run.choose(gdcert::published_xi_axis(sigma), gdcert::twentieths(10, 11)), cube, {},
+             policy),
+         job_file(options, checkpoint, "sampled_L"));
   l.cells = select_cells(l.map, stride, l.passing);
   // Largest δ first: the cost grows towards δ = 2 (README), and a schedule that starts the long
   // items first ends sooner (the order changes no result).
@@ -316,16 +323,11 @@ int main(int argc, char** argv) {
   const double mu = 1.0 / 16;
   const auto square =
       gdcert::tabulate(gdcert::cube_boundary_directions(2, run.choose(2001, 201)), policy);
-  {
-    const auto started = std::chrono::steady_clock::now();
-    const auto job = gdcert::quartic_pass_fail_job(
-        mu, run.choose(gdcert::published_delta_axis(), gdcert::twentieths(8, 9)),
-        gdcert::published_delta_axis(), square, {}, policy);
-    const auto sampled = run_everywhere(job, job_file(options, checkpoint, "sampled_M"), true);
-    m.map = job.assemble(sampled);
-    m.sampled_row_seconds = sampled.seconds;
-    m.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  }
+  sample(m,
+         gdcert::quartic_pass_fail_job(
+             mu, run.choose(gdcert::published_delta_axis(), gdcert::twentieths(8, 9)),
+             gdcert::published_delta_axis(), square, {}, policy),
+         job_file(options, checkpoint, "sampled_M"));
   m.cells = select_cells(m.map, stride, m.passing);
   using level_m =
       decltype(gdcert::certificate_level(std::declval<gdcert::scalar_certificate>(), 1.0));

@@ -760,6 +760,24 @@ void refine_passing_pairs(pass_fail_map& map,
 
 } // namespace detail
 
+namespace detail {
+
+/// The checks of two_parameter_pass_fail_map (and its job) before any work.
+inline void validate_two_parameter_map(const diagonal_approximation& problem,
+                                       const std::vector<double>& deltas,
+                                       const std::vector<double>& xis,
+                                       const pass_fail_options& options) {
+  require_axis("delta", deltas);
+  require_axis("xi", xis);
+  const two_parameter_form form(problem.sigma());
+  for (const double delta : deltas)
+    for (const double xi : xis)
+      form.validate({delta, xi});
+  require_finite("scan tolerance", options.scan.tolerance);
+}
+
+} // namespace detail
+
 /// Figures 7-8 / App. L: the pass/fail map of I(δ, ξ; ·) (30) over δ (rows) × ξ (columns) for the
 /// rank-1 approximation of diag(1, σ) at the problem's η. Rows run in parallel, each on one
 /// thread, so the map is bit-identical for any thread count. Throws gdcert::invalid_parameter for
@@ -771,13 +789,7 @@ template <int W = 4>
                                                         const direction_table& directions,
                                                         const pass_fail_options& options = {},
                                                         const execution_policy& policy = {}) {
-  detail::require_axis("delta", deltas);
-  detail::require_axis("xi", xis);
-  const two_parameter_form form(problem.sigma());
-  for (const double delta : deltas)
-    for (const double xi : xis)
-      form.validate({delta, xi});
-  require_finite("scan tolerance", options.scan.tolerance);
+  detail::validate_two_parameter_map(problem, deltas, xis, options);
   const boundary_scanner<diagonal_approximation, W> scanner(problem, directions, policy);
   pass_fail_map map;
   map.row_name = "delta";

@@ -38,7 +38,7 @@ namespace gdcert {
 /// The runners (run_job here, mpi::run_job) hand out items dynamically; because an item's bytes
 /// depend only on i, the results are bit-identical for any number of threads, processes or
 /// restarts. Each job type also has `assemble(const job_run&)`, which decodes the bytes into the
-/// engine's own result (rigorous_map_job, pass_fail_map_job, sweep_job).
+/// engine's own result (verification_job, pass_fail_map_job, sweep_job).
 template <class J>
 concept work_job = requires(const J& job, std::size_t i) {
   { job.items() } -> std::convertible_to<std::size_t>;

@@ -128,13 +128,7 @@ template <int W = 4>
                                                const direction_table& directions,
                                                const pass_fail_options& options = {},
                                                const execution_policy& policy = {}) {
-  detail::require_axis("delta", deltas);
-  detail::require_axis("xi", xis);
-  const two_parameter_form form(problem.sigma());
-  for (const double delta : deltas)
-    for (const double xi : xis)
-      form.validate({delta, xi});
-  require_finite("scan tolerance", options.scan.tolerance);
+  detail::validate_two_parameter_map(problem, deltas, xis, options);
   if (options.refine_passing)
     detail::validate_refinement(options.refinement);
   using scanner_type = boundary_scanner<diagonal_approximation, W>;

@@ -24,7 +24,7 @@
 
 namespace gdcert {
 
-/// The bytes a work item returns (analysis/work_items.hpp): opaque to the log.
+/// The bytes a work item returns (analysis/job.hpp): opaque to the log.
 using item_bytes = std::vector<std::uint8_t>;
 
 /// A finished work item: its index in the job, its result bytes and what it cost.

@@ -142,7 +142,7 @@ TEST_CASE("sphere directions are unit vectors and depend only on (seed, k)",
   }
 }
 
-TEST_CASE("published grids: 39 deltas; xi counts 120, 120, 99, 66, 49, 40 (19,266 pairs per eta)",
+TEST_CASE("published grids: 39 deltas, xi counts 120, 120, 99, 66, 49, 40 (19,266 pairs per eta)",
           "[analysis][boundary_scan]") {
   REQUIRE(published_delta_axis().size() == 39);
   REQUIRE(published_delta_axis().front() == 0.05);
@@ -326,7 +326,7 @@ TEST_CASE("results are bit-identical for threads = 1 and threads = 2",
   REQUIRE(same_bits(q1.worst_index, q2.worst_index));
 }
 
-TEST_CASE("early exit keeps every verdict; failing pairs stop at their first violating tile",
+TEST_CASE("early exit keeps every verdict, failing pairs stop at their first violating tile",
           "[analysis][boundary_scan]") {
   const auto table = tabulate(cube_boundary_directions(4, 15), quiet());
   const diagonal_approximation problem(0.6, 0.2);

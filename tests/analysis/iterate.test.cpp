@@ -149,7 +149,7 @@ TEST_CASE("delta_t recorded along a certified trajectory increases (docs/formula
   REQUIRE(certified > 20);
 }
 
-TEST_CASE("sharpness is lambda_max of the Hessian; on the 2-cycle S+ < 2/eta < S- (185-189)",
+TEST_CASE("sharpness is lambda_max of the Hessian, on the 2-cycle S+ < 2/eta < S- (185-189)",
           "[analysis][iterate]") {
   // The 2 × 2 closed form agrees with Eigen's solver.
   auto rng = generator(405);
@@ -203,7 +203,7 @@ TEST_CASE("closed-form sharpness of the 2 x 2 rank-1 problems equals Eigen's lam
   REQUIRE(std::isnan(sharpness(rank1_factorization(0.5), infinite)));
 }
 
-TEST_CASE("observe_all hands every state to each observer in order; strides thin the records",
+TEST_CASE("observe_all hands every state to each observer in order, strides thin the records",
           "[analysis][iterate]") {
   const scalar_factorization problem(0.5);
   scalar_state<double> x{0.3, 1.7};

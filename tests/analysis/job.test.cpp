@@ -191,7 +191,7 @@ TEST_CASE("a checkpoint of another job is refused, naming the first line that di
   fs::remove(file);
 }
 
-TEST_CASE("a damaged checkpoint is refused; a record cut short at the end is dropped",
+TEST_CASE("a damaged checkpoint is refused, a record cut short at the end is dropped",
           "[job][checkpoint]") {
   const fs::path file = fresh_file("damage");
   const counting_job job;

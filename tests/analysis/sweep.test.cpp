@@ -286,7 +286,7 @@ TEST_CASE("a random 2-plane through a point of the d = 5 scalar-vector problem: 
   REQUIRE(inside > 50);
 }
 
-TEST_CASE("a user overlay replaces the certificate's; without either the overlay is NaN",
+TEST_CASE("a user overlay replaces the certificate's, without either the overlay is NaN",
           "[analysis][sweep]") {
   const scalar_factorization problem(0.5);
   const sweep_plane plane =

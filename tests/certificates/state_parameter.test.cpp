@@ -30,7 +30,7 @@ void check_closed_form(const Problem& problem, std::uint64_t stream) {
 }
 } // namespace
 
-TEST_CASE("closed-form delta(x) solves I(delta(x); x) = 0 for norms 1e-6..1e6 (§4)",
+TEST_CASE("closed-form delta(x) solves I(delta(x), x) = 0 for norms 1e-6..1e6 (§4)",
           "[certificates][state_parameter]") {
   check_closed_form<scalar_factorization, scalar_certificate>(scalar_factorization(0.5), 121);
   check_closed_form<scalar_factorization, scalar_certificate>(scalar_factorization(0.5, 2.5), 122);
@@ -53,7 +53,7 @@ TEST_CASE("delta(x) = 8/Q(x) for the factorization certificate at u = v = 0 [LM 
   }
 }
 
-TEST_CASE("delta(x) is the level: I(delta; x) < 0 below it and > 0 above it",
+TEST_CASE("delta(x) is the level: I(delta, x) < 0 below it and > 0 above it",
           "[certificates][state_parameter]") {
   const rank1_factorization problem(0.5);
   const factorization_certificate certificate(problem);

@@ -277,7 +277,7 @@ TEST_CASE("F over lane packs equals F over double lane by lane (docs/formulas.md
   }
 }
 
-TEST_CASE("quotient Lyapunov-like function Q(z,w) = w + sqrt(w^2 - 16yz) equals Q(y; a, b) of "
+TEST_CASE("quotient Lyapunov-like function Q(z,w) = w + sqrt(w^2 - 16yz) equals Q(y, a, b) of "
           "(9) on d = 1 states (docs/formulas.md §2, §7)",
           "[dynamics][quotient][numeric]") {
   auto rng = generator(712);

@@ -59,8 +59,8 @@ TEST_CASE("label_raster draws field row 0 (the lowest value of the second axis) 
   CHECK_THROWS_WITH(gdcert::label_raster(labels, 4, 3, palette), Catch::Contains("labels.size()"));
 }
 
-TEST_CASE("write_plot: a PNG with the panel's field, bottom row at the bottom, axes and legend; "
-          "the sidecar records legend and colour bar; bad layouts leave no file",
+TEST_CASE("write_plot: a PNG with the panel's field, bottom row at the bottom, axes and legend, "
+          "the sidecar records legend and colour bar, bad layouts leave no file",
           "[io][figure]") {
   const int n = 40;
   std::vector<std::uint8_t> labels(n * n, 1);

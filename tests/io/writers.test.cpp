@@ -319,7 +319,7 @@ TEMPLATE_TEST_CASE("npy files round-trip dtype, shape and data through read_npy_
   CHECK(std::filesystem::exists(folder / "array.npy.json"));
 }
 
-TEST_CASE("npy of an Eigen matrix is in C order (a[i, j] = m(i, j)); a vector is 1-d",
+TEST_CASE("npy of an Eigen matrix is in C order (a[i, j] = m(i, j)), a vector is 1-d",
           "[io][npy]") {
   temporary_folder folder;
   Eigen::MatrixXd m(2, 3);
@@ -349,7 +349,7 @@ TEST_CASE("npy writes its provenance as the sidecar <file>.json", "[io][npy]") {
   CHECK_THAT(json, Contains("\"seed\": 42"));
 }
 
-TEST_CASE("npy rejects a shape whose product is not the data size; the reader rejects non-npy",
+TEST_CASE("npy rejects a shape whose product is not the data size, the reader rejects non-npy",
           "[io][npy]") {
   temporary_folder folder;
   const std::vector<double> data(6);

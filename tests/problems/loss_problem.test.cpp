@@ -108,7 +108,7 @@ TEST_CASE("derived gradient, Hessian and GD map equal the hand-written rank-1 fa
   }
 }
 
-TEST_CASE("loss_problem and every built-in problem satisfy the problem concept; a problem without "
+TEST_CASE("loss_problem and every built-in problem satisfy the problem concept, a problem without "
           "validate_state and the outcome tests does not",
           "[loss_problem][concept]") {
   using derived = decltype(gdcert::from_loss<3>(0.5, depth3_loss));

@@ -130,7 +130,7 @@ TEST_CASE("(263), (269): H* = [[b*^2, 1], [1, a*^2]] has kernel (a*^2, -1) and i
   }
 }
 
-TEMPLATE_TEST_CASE("(262), (269): w in the kernel, in the image, or w = 0 passes Prop 13; "
+TEMPLATE_TEST_CASE("(262), (269): w in the kernel, in the image, or w = 0 passes Prop 13, "
                    "lambda = 0, a*^2 + b*^2, 0",
                    "[stability][fixed_quadratic]", double, long double) {
   using Real = TestType;

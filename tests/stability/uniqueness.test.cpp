@@ -330,7 +330,7 @@ TEMPLATE_TEST_CASE("(341), (345), (349)-(351): Prop 15's 4x4 form is block diago
 }
 
 TEST_CASE("(318)-(331): for X = diag(1, 0) the signal block is P(delta) and the noise block c2 I "
-          "is left free; c2 = delta/(4 - delta^2) gives I_fac/(4 - delta^2) (17)",
+          "is left free, c2 = delta/(4 - delta^2) gives I_fac/(4 - delta^2) (17)",
           "[stability][uniqueness][block]") {
   auto rng = generator(1404);
   const rank1_factorization problem(0.3);

@@ -116,7 +116,7 @@ TEST_CASE("classify without orbit_refinement reports the period-2 orbit points b
   REQUIRE_FALSE(classify(problem, x0, {}, none).orbit_confirmed);
 }
 
-TEST_CASE("saddle: trajectories converging to S \\ M* (the origin, the branch a = b = 0, uv = 0 "
+TEST_CASE("saddle: trajectories converging to S outside M* (the origin, the branch a = b = 0, uv = 0 "
           "of (16))",
           "[analysis][classify]") {
   // Scalar problem on the anti-diagonal b = −a: a' = a(1 − ηa² − η), exactly symmetric.

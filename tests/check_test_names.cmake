@@ -1,0 +1,21 @@
+# Fails when a Catch2 test case name holds a character CTest cannot pass back to Catch2 as a test
+# spec: ';' (a CMake list separator, where Catch2's discovery splits the name) or '\' (an escape in
+# a test spec). Run as `cmake -DTEST_EXECUTABLE=<gdcert_tests> -P check_test_names.cmake`.
+cmake_policy(SET CMP0007 NEW)
+# (Catch2 v2 exits with the number of names listed, so the output is checked, not the status.)
+execute_process(COMMAND ${TEST_EXECUTABLE} --list-test-names-only OUTPUT_VARIABLE names)
+if(names STREQUAL "")
+  message(FATAL_ERROR "${TEST_EXECUTABLE} --list-test-names-only listed no test")
+endif()
+string(REPLACE ";" "<semicolon>" names "${names}")
+string(REPLACE "\n" ";" names "${names}")
+list(REMOVE_ITEM names "")
+set(bad 0)
+foreach(name IN LISTS names)
+  if(name MATCHES "<semicolon>" OR name MATCHES "[\\]")
+    message(SEND_ERROR "test name CTest cannot run: ${name}")
+    math(EXPR bad "${bad} + 1")
+  endif()
+endforeach()
+list(LENGTH names count)
+message(STATUS "${count} test names checked, ${bad} unsafe")

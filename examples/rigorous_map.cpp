@@ -339,7 +339,8 @@ int main(int argc, char** argv) {
         const double delta = m.map.columns[i % m.map.columns.size()];
         const gdcert::scalar_certificate scalar{gdcert::scalar_factorization(eta)};
         job.add(format("App. M quartic mu = 1/16, eta = %s, delta = %s",
-                       gdcert::detail::to_text(eta).c_str(), gdcert::detail::to_text(delta).c_str()),
+                       gdcert::detail::to_text(eta).c_str(),
+                       gdcert::detail::to_text(delta).c_str()),
                 gdcert::quartic_factorization(eta, mu), gdcert::certificate_level(scalar, delta));
       },
       job_file(options, checkpoint, "verify_M"), w);

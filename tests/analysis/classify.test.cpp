@@ -116,9 +116,10 @@ TEST_CASE("classify without orbit_refinement reports the period-2 orbit points b
   REQUIRE_FALSE(classify(problem, x0, {}, none).orbit_confirmed);
 }
 
-TEST_CASE("saddle: trajectories converging to S outside M* (the origin, the branch a = b = 0, uv = 0 "
-          "of (16))",
-          "[analysis][classify]") {
+TEST_CASE(
+    "saddle: trajectories converging to S outside M* (the origin, the branch a = b = 0, uv = 0 "
+    "of (16))",
+    "[analysis][classify]") {
   // Scalar problem on the anti-diagonal b = −a: a' = a(1 − ηa² − η), exactly symmetric.
   const scalar_factorization scalar(0.5);
   const auto origin = classify(scalar, scalar_state<double>{0.5, -0.5});

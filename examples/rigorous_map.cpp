@@ -241,7 +241,7 @@ std::string tally_text(const family& f) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
 #if GDCERT_WITH_MPI
   gdcert::mpi::environment mpi(argc, argv);
   const world w{gdcert::mpi::environment::rank(), gdcert::mpi::environment::size()};
@@ -478,4 +478,9 @@ int main(int argc, char** argv) {
                 tally_text(*f));
   }
   return run.finish();
+} catch (const std::exception& e) {
+  // A refused checkpoint (another job's, or damaged), an unwritable output or a bad option: one
+  // line on every rank (under MPI the error is raised on all of them), exit status 1.
+  std::fprintf(stderr, "FAIL: rigorous_map stopped: %s\n", e.what());
+  return 1;
 }

@@ -758,10 +758,6 @@ void refine_passing_pairs(pass_fail_map& map,
   });
 }
 
-} // namespace detail
-
-namespace detail {
-
 /// The checks of two_parameter_pass_fail_map (and its job) before any work.
 inline void validate_two_parameter_map(const diagonal_approximation& problem,
                                        const std::vector<double>& deltas,

@@ -410,7 +410,8 @@ int main(int argc, char** argv) try {
   ut.add_column("epsilon", eps).add_column("fraction", fraction);
   gdcert::write_csv(run.output_file("fractal_boundary_uncertainty.csv"), ut, origin);
 
-  if (!run.quick()) { // the 1200² quick grid moves every row by ~0.03 (README): full mode only
+  // The 1200² quick grid moves every row by ~0.03 (docs/reproductions.md): full mode only.
+  if (!run.quick()) {
     const auto& seven = results[finest_7];
     const auto& relative = results[window_relative];
     const auto& absolute = results[window_absolute];

@@ -10,7 +10,7 @@
 //      {0.05, …, 1.95}, sampled on 2001 points per edge of the square.
 // Each proof runs the interval verifier (analysis/rigorous_scan.hpp) outside N_ε = {‖∇R‖∞ <= ε}.
 //
-// How it runs. Four jobs (analysis/job.hpp): the two sampled maps (a work item per grid row) and
+// How it runs. Four jobs (jobs/job.hpp): the two sampled maps (a work item per grid row) and
 // the two verifications (a work item per root box of a cell's verifier: 256 per App. L cell, 8 per
 // App. M cell, so one hard cell spreads over many cores). Built with MPI (gdcert::mpi), it runs
 // under `mpiexec -n N`: rank 0 hands out items as ranks ask, so fast and slow cells balance, and
@@ -25,7 +25,7 @@
 //  * the exact checks of all counterexamples hold.
 // The run also measures every cell's and every item's cost (thread-seconds on this machine) and
 // predicts the wall time on 16, 64 and 256 ranks by replaying those costs through the runner's
-// schedule (each item, in order, to the first free core; see README "Rigorous maps on a cluster").
+// schedule (each item, in order, to the first free core; see docs/jobs.md, "Predicted times").
 //
 // Outputs (in --output): rigorous_map_<L|M>.png (the sampled map with proved / counterexample /
 // undecided cells), rigorous_map_<L|M>_status.npy (uint8 codes, the map's rows × columns),
@@ -41,18 +41,18 @@
 // cell, 2^(k+1) per App. M cell (the largest item bounds the time on many ranks).
 
 #include <gdcert/analysis/directions.hpp>
-#include <gdcert/analysis/job.hpp>
-#include <gdcert/analysis/pass_fail_job.hpp>
-#include <gdcert/analysis/verification_job.hpp>
 #include <gdcert/certificates/scalar.hpp>
 #include <gdcert/certificates/two_parameter.hpp>
 #include <gdcert/io/csv.hpp>
 #include <gdcert/io/npy.hpp>
+#include <gdcert/jobs/job.hpp>
+#include <gdcert/jobs/pass_fail_job.hpp>
+#include <gdcert/jobs/verification_job.hpp>
 #include <gdcert/problems/diagonal_approximation.hpp>
 #include <gdcert/problems/quartic.hpp>
 #include <gdcert/problems/scalar.hpp>
 #if GDCERT_WITH_MPI
-#include <gdcert/mpi.hpp>
+#include <gdcert/jobs/mpi.hpp>
 #endif
 
 #include "reproduction.hpp"
@@ -131,7 +131,8 @@ struct family {
 
 /// The largest upper bound of I(GD(x)) over a cell's reported open boxes (undecided cells): a
 /// bound at rounding level (1e-13) means the bisection stalled where I(GD(x)) = I(x) = 0 up to
-/// rounding off S, an equality case no finite bisection proves (README). NaN if none is open.
+/// rounding off S, an equality case no finite bisection proves (docs/jobs.md, "Cell costs"). NaN
+/// if none is open.
 double open_bound(const gdcert::inwardness_result& r) {
   double bound = std::nan("");
   for (const auto& b : r.remaining)
@@ -297,8 +298,8 @@ int main(int argc, char** argv) try {
              policy),
          job_file(options, checkpoint, "sampled_L"));
   l.cells = select_cells(l.map, stride, l.passing);
-  // Largest δ first: the cost grows towards δ = 2 (README), and a schedule that starts the long
-  // items first ends sooner (the order changes no result).
+  // Largest δ first: the cost grows towards δ = 2 (docs/jobs.md, "Cell costs"), and a schedule
+  // that starts the long items first ends sooner (the order changes no result).
   std::stable_sort(l.cells.begin(), l.cells.end(), [&](std::size_t x, std::size_t y) {
     return x / l.map.columns.size() > y / l.map.columns.size();
   });

@@ -15,11 +15,11 @@
 #include <gdcert/certificates/factorization.hpp>
 #include <gdcert/dynamics/residual_map.hpp>
 #include <gdcert/dynamics/terminal.hpp>
+#include <gdcert/io/csv.hpp>
 #include <gdcert/io/figure.hpp>
 #include <gdcert/io/provenance.hpp>
 #include <gdcert/problems/rank1_factorization.hpp>
 #include <gdcert/stability/periodic_orbit.hpp>
-#include <gdcert/version.hpp>
 
 #include "reproduction.hpp"
 
@@ -27,7 +27,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <string>
 #include <string_view>
@@ -63,15 +62,11 @@ int main(int argc, char** argv) {
       {}, {}, rgb{20, 20, 60}, gdcert::series_style::markers, 1, "g_η orbit after the transient"};
   gdcert::plot_series cycle_points{
       {}, {}, rgb{220, 30, 30}, gdcert::series_style::markers, 1.5, "2-cycle L± (182)"};
-  std::ofstream csv(run.output_file("terminal_dynamics.csv"));
-  csv << "# gdcert " << gdcert::version << " terminal_dynamics columns=" << columns
-      << " transient=" << transient << " samples=" << samples << "\neta,L\n";
   for (int column = 0; column < columns; ++column) {
     const double eta = 2.0 * (column + 0.5) / columns;
     double l = settle(eta, transient);
     for (int s = 0; s < samples; ++s, l = gdcert::balanced_residual_map(eta, l)) {
       settled.x.push_back(eta), settled.y.push_back(l);
-      csv << eta << ',' << l << '\n';
     }
     if (eta > 1) {
       const auto cycle = gdcert::balanced_two_cycle(eta);
@@ -83,6 +78,9 @@ int main(int argc, char** argv) {
   origin.parameter("columns", columns)
       .parameter("transient", transient)
       .parameter("samples", samples);
+  gdcert::csv_table table; // the diagram's points, written atomically like every output
+  table.add_column("eta", settled.x).add_column("L", settled.y);
+  gdcert::write_csv(run.output_file("terminal_dynamics.csv"), table, origin);
   gdcert::plot figure;
   figure.title = "App. F: bifurcation diagram of the terminal map g_η";
   figure.panel_size = run.choose(900, 600);
@@ -95,7 +93,6 @@ int main(int argc, char** argv) {
   panel.series = {std::move(settled), std::move(cycle_points)};
   figure.panels.push_back(std::move(panel));
   gdcert::write_plot(run.output_file("terminal_dynamics.png"), figure, origin);
-  csv.close(); // finish() checks the file
 
   // 1-2. The 2-cycle formula and its multiplier on a fine η grid in (1, 2).
   double formula_error = 0, multiplier_error = 0;

@@ -5,7 +5,7 @@ Compiles a fixed set of translation units (this folder's *.cpp and examples/read
 one at a time, each as a user would (`g++ -std=c++20 -O2 -c`), and prints for each the CPU time
 (user + system, the best of --repeat runs), the compiler's peak memory and the ratio of the CPU
 time to that of `<Eigen/Dense>` alone, measured in the same run. The targets are those of issue
-#11 (README, "Compile time"). It is a report, not a test: it exits 0 whatever it
+#11 (docs/performance.md, "Compile time"). It is a report, not a test: it exits 0 whatever it
 measures, unless a translation unit fails to compile.
 
     python3 bench/compile_time/report.py                # from the repository root, no build needed
@@ -86,7 +86,8 @@ def main() -> int:
                         help="extra include folders (Eigen's is found as /usr/include/eigen3)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs per translation unit; the fastest counts (default 1)")
-    parser.add_argument("--markdown", action="store_true", help="print a README table only")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the Markdown table only (docs/performance.md)")
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be >= 1")

@@ -5,7 +5,8 @@
 // run. CTest runs every example with --quick and fails on any "FAIL:" line; the exit status is 0
 // only when every claim held. The command line is parsed by CLI11 (Debian: libcli11-dev), compiled
 // once in reproduction.cpp rather than in every example: CLI11 2.1 is header-only and costs
-// each translation unit that includes it about 10 s of compile time (README, "Compile time").
+// each translation unit that includes it about 10 s of compile time
+// (docs/performance.md, "Compile time").
 #pragma once
 
 #include <gdcert/analysis/execution.hpp>

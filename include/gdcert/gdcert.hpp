@@ -1,12 +1,13 @@
 // Umbrella header: every problem, certificate, dynamics, stability and analysis tool of gdcert.
 //
 // Opt-in, not included here (each costs compile time that only its callers should pay; the
-// compile-time report in README measures them): the output writers (<gdcert/io.hpp>: CSV, NPY,
-// provenance; io/png.hpp needs the stb headers, Debian libstb-dev), the scalar adapters in
+// compile-time report in docs/performance.md measures them): the output writers (<gdcert/io.hpp>:
+// CSV, NPY, provenance; io/png.hpp needs the stb headers, Debian libstb-dev), the scalar adapters in
 // gdcert/numbers/ (rational, lanes, interval, jet), and the engines of single appendices:
 // analysis/boundary_scan.hpp (with directions.hpp and ray_polynomial.hpp: the App. L/M inwardness
 // scans and pass/fail maps), analysis/rigorous_scan.hpp (their interval proof) and
-// analysis/box_counting.hpp (fractal dimension of basin boundaries).
+// analysis/box_counting.hpp (fractal dimension of basin boundaries); and the jobs of jobs/ (the
+// engines' work as items on threads or MPI ranks, with checkpoints).
 #pragma once
 
 #include <gdcert/core/arithmetic.hpp>

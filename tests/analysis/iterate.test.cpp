@@ -200,7 +200,19 @@ TEST_CASE("closed-form sharpness of the 2 x 2 rank-1 problems equals Eigen's lam
     REQUIRE(sharpness(factorization, x) == factorization.sharpness(x)); // the dispatch uses it
   }
   const rank1_state<double> infinite{std::numeric_limits<double>::infinity(), 1, 0, 0};
-  REQUIRE(std::isnan(sharpness(rank1_factorization(0.5), infinite)));
+  REQUIRE(std::isnan(sharpness(rank1_factorization(0.5), infinite))); // not a finite state
+  // A finite state whose λ_max is beyond the range: +inf, not NaN (docs/errors.md, "States").
+  const rank1_state<double> huge{1e200, 1, 0, 0};
+  REQUIRE(sharpness(rank1_factorization(0.5), huge) == std::numeric_limits<double>::infinity());
+  // The generic path (no closed form): the Hessian overflows in double, λ_max from long double.
+  const scalar_vector_factorization vector_problem(0.5, 2);
+  const auto all_huge = vector_problem.from_coordinates<double>(
+      vector<double>::Constant(vector_problem.dimension(), 1e200));
+  REQUIRE(sharpness(vector_problem, all_huge) == std::numeric_limits<double>::infinity());
+  const auto moderate = vector_problem.from_coordinates<double>(
+      vector<double>::Constant(vector_problem.dimension(), 1e100));
+  REQUIRE(sharpness(vector_problem, moderate) ==
+          Approx(eigen_largest(vector_problem.hessian(moderate))));
 }
 
 TEST_CASE("observe_all hands every state to each observer in order, strides thin the records",

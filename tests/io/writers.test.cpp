@@ -4,6 +4,8 @@
 #include <gdcert/io/npy.hpp>
 #include <gdcert/io/png.hpp>
 
+#include "io/temporary_folder.hpp"
+
 // stb_image decodes the written PNGs back to pixels; like the writer it is a C library compiled
 // here as static functions and kept out of the warning flags.
 #if defined(__GNUC__)
@@ -53,33 +55,8 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-/// A fresh folder under the system's temporary directory, removed with everything in it.
-class temporary_folder {
-public:
-  temporary_folder() {
-    std::random_device entropy;
-    path_ = std::filesystem::temp_directory_path() /
-            ("gdcert_io_test_" + std::to_string(entropy()) + std::to_string(entropy()));
-    std::filesystem::create_directories(path_);
-  }
-  ~temporary_folder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  temporary_folder(const temporary_folder&) = delete;
-  temporary_folder& operator=(const temporary_folder&) = delete;
-  [[nodiscard]] std::filesystem::path operator/(const std::string& name) const {
-    return path_ / name;
-  }
-
-private:
-  std::filesystem::path path_;
-};
-
-std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using gdcert::testing::read_text;
+using gdcert::testing::temporary_folder;
 
 std::vector<std::string> read_lines(const std::filesystem::path& file) {
   std::istringstream text(read_text(file));

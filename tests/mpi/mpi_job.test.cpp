@@ -1,16 +1,16 @@
-// gdcert::mpi (gdcert/mpi.hpp; docs/design.md "Jobs and checkpoints"): run under mpiexec -n 1, 2
-// and 3 by CTest. Every rank runs every test case in the same order (the jobs are collective);
+// gdcert::mpi (gdcert/jobs/mpi.hpp; docs/jobs.md): run under mpiexec -n 1, 2 and 3 by CTest.
+// Every rank runs every test case in the same order (the jobs are collective);
 // rank 0 compares the gathered results with the one-process engines bit for bit.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
 #include <gdcert/analysis/directions.hpp>
-#include <gdcert/analysis/pass_fail_job.hpp>
-#include <gdcert/analysis/sweep_job.hpp>
-#include <gdcert/analysis/verification_job.hpp>
 #include <gdcert/certificates/factorization.hpp>
 #include <gdcert/certificates/scalar.hpp>
-#include <gdcert/mpi.hpp>
+#include <gdcert/jobs/mpi.hpp>
+#include <gdcert/jobs/pass_fail_job.hpp>
+#include <gdcert/jobs/sweep_job.hpp>
+#include <gdcert/jobs/verification_job.hpp>
 #include <gdcert/problems/diagonal_approximation.hpp>
 #include <gdcert/problems/quartic.hpp>
 #include <gdcert/problems/rank1_factorization.hpp>

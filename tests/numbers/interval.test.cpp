@@ -1,4 +1,4 @@
-// Interval enclosures of every map and certificate contain the exact rational values (scalar/interval.hpp, jet.hpp).
+// Interval enclosures of every map and certificate contain the exact rational values (numbers/interval.hpp, numbers/jet.hpp).
 #include "fixtures.hpp"
 
 #include <gdcert/numbers/interval.hpp>

@@ -1,10 +1,11 @@
-// Property-style robustness suite (issue #14, README "Errors"): every public constructor, option
+// Property-style robustness suite (issue #14, docs/errors.md, "Robustness suite"): every public constructor, option
 // struct and state entry point is walked with out-of-range, NaN, ±inf, zero, negative, huge and
 // mismatched values. Each call must either throw gdcert::invalid_parameter (or the documented
 // error type) whose message names the parameter, or show its documented valid behaviour. The
 // counts (tried / rejected / valid / wrong) are printed; a crash ends the process and a sanitizer
 // report fails the ASan run, so "crash" is zero whenever this test passes.
 #include "fixtures.hpp"
+#include "tally.hpp"
 
 #include <gdcert/analysis/boundary_scan.hpp>
 #include <gdcert/analysis/box_counting.hpp>
@@ -47,57 +48,7 @@ std::string text(double v) {
   return gdcert::detail::to_text(v);
 }
 
-/// Counts of the walk; `failures` lists each wrong case with what happened.
-struct robustness_tally {
-  std::size_t tried = 0, rejected = 0, valid = 0, wrong = 0;
-  std::vector<std::string> failures;
-
-  /// The call must throw Error (invalid_parameter by default) whose what() contains `parameter`.
-  template <class Error = gdcert::invalid_parameter, class Call>
-  void rejects(const std::string& label, const std::string& parameter, Call&& call) {
-    ++tried;
-    try {
-      call();
-    } catch (const Error& error) {
-      if (std::string(error.what()).find(parameter) != std::string::npos) {
-        ++rejected;
-        return;
-      }
-      fail(label + ": the message does not name '" + parameter + "': " + error.what());
-      return;
-    } catch (const std::exception& error) {
-      fail(label + ": unexpected exception type: " + error.what());
-      return;
-    }
-    fail(label + ": accepted");
-  }
-
-  /// The call must return true: the documented valid behaviour holds (and nothing is thrown).
-  template <class Call>
-  void accepts(const std::string& label, Call&& call) {
-    ++tried;
-    try {
-      if (call()) {
-        ++valid;
-        return;
-      }
-      fail(label + ": wrong result");
-    } catch (const std::exception& error) {
-      fail(label + ": threw " + error.what());
-    }
-  }
-
-  void fail(std::string message) {
-    ++wrong;
-    failures.push_back(std::move(message));
-  }
-  void report(const char* group) const {
-    std::cout << "robustness [" << group << "]: tried " << tried << ", rejected with a named error "
-              << rejected << ", valid " << valid << ", wrong " << wrong << ", crash 0\n";
-    for (const auto& f : failures)
-      std::cout << "  wrong: " << f << '\n';
-  }
-};
+using gdcert::test::robustness_tally;
 
 gdcert::vector<double> ones(Eigen::Index n) {
   return gdcert::vector<double>::Ones(n);

@@ -4,11 +4,13 @@
 #include <gdcert/analysis/directions.hpp>
 #include <gdcert/analysis/execution.hpp>
 #include <gdcert/analysis/ray_polynomial.hpp>
+#include <gdcert/certificates/certificate.hpp>
 #include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
 #include <gdcert/numbers/lanes.hpp>
 #include <gdcert/problems/problem.hpp>
 
+#include <Eigen/Cholesky>
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -117,8 +119,17 @@ inline void validate_refinement(const refinement_options& o) {
   require_at_least("refinement max_evaluations", o.max_evaluations, 1);
 }
 
-inline double normalized_tolerance(const boundary_scan_options& o, double published_scale) {
+/// Throws unless the tolerance is finite and `units` one of tolerance_units' values.
+inline void validate_scan_options(const boundary_scan_options& o) {
   require_finite("scan tolerance", o.tolerance);
+  if (o.units != tolerance_units::normalized && o.units != tolerance_units::published)
+    throw invalid_parameter("boundary_scan_options.units",
+                            std::to_string(static_cast<int>(o.units)),
+                            "tolerance_units::normalized or tolerance_units::published");
+}
+
+inline double normalized_tolerance(const boundary_scan_options& o, double published_scale) {
+  validate_scan_options(o);
   return o.units == tolerance_units::published ? o.tolerance / published_scale : o.tolerance;
 }
 
@@ -141,6 +152,41 @@ inline execution_policy one_item_per_tile(const execution_policy& policy) {
   return p;
 }
 
+/// Throws unless P is an n × n certificate form: finite, symmetric (to 1e-12 of its largest entry,
+/// the rounding of a computed form) and positive definite (a Cholesky factorization of its
+/// symmetric part succeeds). Any other P is not a certificate: the level set {xᵀPx = 1} is empty
+/// or unbounded, and a scan would report worst = +inf, which reads as "the certificate fails".
+/// A template, so that only a caller instantiates the factorization.
+template <class Derived>
+void require_certificate_form(const Eigen::MatrixBase<Derived>& p, Eigen::Index n) {
+  const std::string name = "certificate matrix P";
+  const std::string range = "a finite, symmetric, positive definite " + std::to_string(n) + " x " +
+                            std::to_string(n) + " matrix";
+  require_dimension(name + " rows", static_cast<long>(p.rows()), static_cast<long>(n));
+  require_dimension(name + " columns", static_cast<long>(p.cols()), static_cast<long>(n));
+  const Eigen::MatrixXd form = p;
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < n; ++j)
+      if (!std::isfinite(form(i, j)))
+        throw invalid_parameter(name,
+                                "entry (" + std::to_string(i) + ", " + std::to_string(j) +
+                                    ") = " + to_text(form(i, j)),
+                                range);
+  const double largest = form.cwiseAbs().maxCoeff();
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < i; ++j)
+      if (!(std::abs(form(i, j) - form(j, i)) <= 1e-12 * largest))
+        throw invalid_parameter(name,
+                                "P(" + std::to_string(i) + ", " + std::to_string(j) +
+                                    ") = " + to_text(form(i, j)) + " but P(" + std::to_string(j) +
+                                    ", " + std::to_string(i) + ") = " + to_text(form(j, i)),
+                                range);
+  const Eigen::LLT<Eigen::MatrixXd> cholesky((form + form.transpose()) / 2);
+  if (cholesky.info() != Eigen::Success)
+    throw invalid_parameter(name, "not positive definite (its Cholesky factorization fails)",
+                            range);
+}
+
 /// xᵀPx for a dense symmetric P over any scalar (lane packs included).
 template <class T>
 [[nodiscard]] T quadratic_form(const Eigen::MatrixXd& p, const vector<T>& x) {
@@ -151,16 +197,11 @@ template <class T>
   return sum;
 }
 
-} // namespace detail
-
-/// The direct evaluation: x = d/√(dᵀPd), one step of the problem's map, I = GD(x)ᵀP GD(x) − 1.
-/// Optionally returns x and GD(x).
+/// post_step_value without its checks: for P and d already validated (the engines' loops).
 template <class Problem>
-requires gradient_map_over<Problem, double>
-[[nodiscard]] double post_step_value(const Problem& problem, const Eigen::MatrixXd& p,
-                                     const Eigen::Ref<const Eigen::VectorXd>& d,
-                                     Eigen::VectorXd* point = nullptr,
-                                     Eigen::VectorXd* image = nullptr) {
+[[nodiscard]] double unchecked_post_step_value(const Problem& problem, const Eigen::MatrixXd& p,
+                                               const Eigen::Ref<const Eigen::VectorXd>& d,
+                                               Eigen::VectorXd* point, Eigen::VectorXd* image) {
   const vector<double> direction = d;
   const double scale = 1 / std::sqrt(detail::quadratic_form(p, direction));
   const vector<double> x = scale * direction;
@@ -171,6 +212,23 @@ requires gradient_map_over<Problem, double>
   if (image)
     *image = y;
   return detail::quadratic_form(p, y) - 1;
+}
+
+} // namespace detail
+
+/// The direct evaluation: x = d/√(dᵀPd), one step of the problem's map, I = GD(x)ᵀP GD(x) − 1.
+/// Optionally returns x and GD(x). Throws gdcert::invalid_parameter unless P is a certificate form
+/// of the problem's dimension (detail::require_certificate_form) and d has that size.
+template <class Problem>
+requires gradient_map_over<Problem, double>
+[[nodiscard]] double post_step_value(const Problem& problem, const Eigen::MatrixXd& p,
+                                     const Eigen::Ref<const Eigen::VectorXd>& d,
+                                     Eigen::VectorXd* point = nullptr,
+                                     Eigen::VectorXd* image = nullptr) {
+  detail::require_certificate_form(p, problem.dimension());
+  require_dimension("direction size", static_cast<long>(d.size()),
+                    static_cast<long>(problem.dimension()));
+  return detail::unchecked_post_step_value(problem, p, d, point, image);
 }
 
 /// The boundary scan by direct evaluation, vectorised over W directions per lane pack and
@@ -187,9 +245,7 @@ boundary_scan_direct(const Problem& problem, const Eigen::MatrixXd& p,
   using L = lanes<W>;
   const Eigen::Index n = problem.dimension();
   detail::validate_directions(directions, n);
-  require_dimension("certificate matrix rows", static_cast<long>(p.rows()), static_cast<long>(n));
-  require_dimension("certificate matrix columns", static_cast<long>(p.cols()),
-                    static_cast<long>(n));
+  detail::require_certificate_form(p, n);
   require_positive("published scale", published_scale);
   const double tolerance = detail::normalized_tolerance(options, published_scale);
   const std::size_t count = static_cast<std::size_t>(directions.cols());
@@ -245,7 +301,8 @@ boundary_scan_direct(const Problem& problem, const Eigen::MatrixXd& p,
   result.scanned = std::min(count, (last + 1) * tile);
   result.passed = result.worst <= tolerance;
   result.direction = directions.col(static_cast<Eigen::Index>(result.worst_index));
-  (void)post_step_value(problem, p, result.direction, &result.point, &result.image);
+  (void)detail::unchecked_post_step_value(problem, p, result.direction, &result.point,
+                                          &result.image);
   return result;
 }
 
@@ -258,12 +315,13 @@ requires gradient_map_over<Problem, double>
                                                  const Eigen::Ref<const Eigen::VectorXd>& start,
                                                  const refinement_options& options = {}) {
   detail::validate_refinement(options);
+  detail::require_certificate_form(p, problem.dimension());
   require_dimension("start direction size", static_cast<long>(start.size()),
                     static_cast<long>(p.rows()));
   if (!start.allFinite() || start.norm() == 0)
     throw invalid_parameter("start direction", "zero or non-finite", "finite and non-zero");
   Eigen::VectorXd d = start.normalized();
-  double value = post_step_value(problem, p, d);
+  double value = detail::unchecked_post_step_value(problem, p, d, nullptr, nullptr);
   refinement_result result;
   result.grid_worst = value;
   result.evaluations = 1;
@@ -279,7 +337,7 @@ requires gradient_map_over<Problem, double>
         if (!(norm > 0))
           continue;
         trial /= norm;
-        const double v = post_step_value(problem, p, trial);
+        const double v = detail::unchecked_post_step_value(problem, p, trial, nullptr, nullptr);
         ++result.evaluations;
         if (v > best) {
           best = v;
@@ -296,7 +354,7 @@ requires gradient_map_over<Problem, double>
   result.refined_worst = value;
   result.raise = value - result.grid_worst;
   result.direction = d;
-  (void)post_step_value(problem, p, d, &result.point, &result.image);
+  (void)detail::unchecked_post_step_value(problem, p, d, &result.point, &result.image);
   return result;
 }
 
@@ -497,7 +555,8 @@ public:
     r.worst_index = s.worst_index;
     r.scanned = s.scanned;
     r.direction = directions_->col(static_cast<Eigen::Index>(s.worst_index));
-    (void)post_step_value(problem_, form_.matrix(theta), r.direction, &r.point, &r.image);
+    (void)detail::unchecked_post_step_value(problem_, form_.matrix(theta), r.direction, &r.point,
+                                            &r.image);
     return r;
   }
 
@@ -769,7 +828,7 @@ inline void validate_two_parameter_map(const diagonal_approximation& problem,
   for (const double delta : deltas)
     for (const double xi : xis)
       form.validate({delta, xi});
-  require_finite("scan tolerance", options.scan.tolerance);
+  validate_scan_options(options.scan);
 }
 
 } // namespace detail
@@ -835,7 +894,7 @@ step_size_pass_fail_map(MakeProblem make_problem, const std::vector<double>& eta
     require_positive("step size eta", eta);
   for (const double delta : deltas)
     require_state_parameter(delta);
-  require_finite("scan tolerance", options.scan.tolerance);
+  detail::validate_scan_options(options.scan);
   detail::validate_directions(directions, ray_polynomial<Problem>::dimension);
   pass_fail_map map;
   map.row_name = "eta";
@@ -914,10 +973,17 @@ inline constexpr std::size_t max_axis_points = std::size_t{1} << 26;
 }
 
 /// k/20 for k = first, …, last: the published 0.05-step axes, each value correctly rounded.
+/// Throws unless the axis has at most max_axis_points values (empty when first > last).
 [[nodiscard]] inline std::vector<double> twentieths(int first, int last) {
+  // Counted in long: last − first + 1 overflows int, and an int k would overflow at last = INT_MAX.
+  const long count = std::max(0L, static_cast<long>(last) - static_cast<long>(first) + 1);
+  if (count > static_cast<long>(max_axis_points))
+    throw invalid_parameter("twentieths last - first + 1", std::to_string(count),
+                            "<= " + std::to_string(max_axis_points));
   std::vector<double> axis;
-  for (int k = first; k <= last; ++k)
-    axis.push_back(k / 20.0);
+  axis.reserve(static_cast<std::size_t>(count));
+  for (long k = first; k <= last; ++k)
+    axis.push_back(static_cast<double>(k) / 20.0);
   return axis;
 }
 

@@ -100,6 +100,9 @@ struct box_counting_result {
 
 namespace detail::fractal {
 
+/// The most scales geometric_ladder makes (2^26: a 512 MiB ladder), checked before allocating.
+inline constexpr long max_ladder_count = 1L << 26;
+
 [[nodiscard]] inline linear_fit least_squares(std::span<const double> x,
                                               std::span<const double> y) {
   const auto n = static_cast<double>(x.size());
@@ -144,16 +147,22 @@ inline void require_window(std::string_view name, const fit_window& window) {
   return epsilon >= window.smallest * (1 - slack) && epsilon <= window.largest * (1 + slack);
 }
 
-/// Counts the grid boxes of side ε with origin `origin` that hold at least one point. A bitmap
-/// over the bounding grid when it is small (one pass), else sorted box keys.
+/// Counts the grid boxes of side ε that hold at least one point, the grid shifted by −shift·ε from
+/// the set's lower corner `low` (shift in [0, 1)²). A bitmap over the bounding grid when it is
+/// small (one pass), else sorted box keys.
+///
+/// Every index is in range without a check per point: the caller guarantees a finite extent and
+/// extent/ε <= 2^30, and 0 <= p − low <= extent rounds monotonically, so
+/// 0 <= ⌊(p − low)/ε + shift⌋ <= ⌊extent/ε⌋ + 2 < cells (the + shift may round up to the next
+/// integer), and a key iy·cells + ix stays below 2^61.
 class box_counter {
 public:
-  [[nodiscard]] std::size_t count(std::span<const point2> points, point2 origin, double epsilon,
-                                  double extent) {
-    const auto cells = static_cast<std::uint64_t>(extent / epsilon) + 2;
+  [[nodiscard]] std::size_t count(std::span<const point2> points, point2 low, point2 shift,
+                                  double epsilon, double extent) {
+    const auto cells = static_cast<std::uint64_t>(extent / epsilon) + 3;
     auto key = [&](const point2& p) {
-      const auto ix = static_cast<std::uint64_t>(std::floor((p[0] - origin[0]) / epsilon));
-      const auto iy = static_cast<std::uint64_t>(std::floor((p[1] - origin[1]) / epsilon));
+      const auto ix = static_cast<std::uint64_t>(std::floor((p[0] - low[0]) / epsilon + shift[0]));
+      const auto iy = static_cast<std::uint64_t>(std::floor((p[1] - low[1]) / epsilon + shift[1]));
       return iy * cells + ix;
     };
     if (cells <= (std::uint64_t{1} << 13)) { // at most 2^26 bits = 8 MiB
@@ -213,7 +222,7 @@ random_direction(std::uint64_t seed, std::uint64_t point, std::uint64_t perturba
 [[nodiscard]] inline std::vector<double> geometric_ladder(double smallest, double largest,
                                                           int count) {
   detail::fractal::require_window("ladder", {smallest, largest});
-  require_at_least("count", count, 2);
+  require_extent("count", count, 2, detail::fractal::max_ladder_count);
   std::vector<double> ladder(static_cast<std::size_t>(count));
   for (int k = 0; k < count; ++k)
     ladder[static_cast<std::size_t>(k)] =
@@ -280,8 +289,7 @@ inline std::vector<box_count> count_ladder(std::span<const point2> points, point
     for (int g = 0; g < parameters.grid_offsets; ++g) {
       const double fx = static_cast<double>(g) / parameters.grid_offsets;
       const double fy = g * golden - std::floor(g * golden);
-      const std::size_t boxes =
-          counter.count(points, {low[0] - fx * epsilon, low[1] - fy * epsilon}, epsilon, extent);
+      const std::size_t boxes = counter.count(points, low, {fx, fy}, epsilon, extent);
       row.boxes = std::min(row.boxes, boxes);
       row.mean_boxes += static_cast<double>(boxes) / parameters.grid_offsets;
     }
@@ -339,6 +347,13 @@ box_counting(std::span<const point2> points, const box_counting_parameters& para
   result.extent = std::max(high[0] - low[0], high[1] - low[1]);
   if (!(result.extent > 0))
     throw invalid_parameter("points", "a single location", "a set with positive extent");
+  // Box indices are converted from doubles: the ladder's sizes and p − low must stay finite
+  // (points at −1e308 and 1e308 have an infinite extent, and NaN indices).
+  constexpr double largest_extent = std::numeric_limits<double>::max() / 2;
+  if (!(result.extent <= largest_extent))
+    throw invalid_parameter("points extent (largest coordinate range)",
+                            detail::to_text(result.extent),
+                            "<= " + detail::to_text(largest_extent) + " (half the largest double)");
 
   result.table = detail::fractal::count_ladder(points, low, result.extent, parameters);
   const fit_window window = detail::fractal::choose_window(

@@ -212,7 +212,7 @@ struct no_certificate {};
 /// Newton's method on Gᵖ(x) − x (find_periodic_orbit, stability/periodic_orbit.hpp) and report
 /// its multipliers. A type rather than a run-time flag: only callers that ask for refinement
 /// compile the Newton solver and its Eigen decompositions (about 20 s of compile time on their own;
-/// README, "Compile time").
+/// docs/performance.md, "Compile time").
 struct orbit_refinement {
   orbit_options options{}; ///< controls of the Newton iteration
 };

@@ -138,10 +138,11 @@ namespace detail {
 /// is reproducible point by point, independent of order and threads.
 class sphere_directions {
 public:
-  /// Throws gdcert::invalid_parameter unless dimension >= 1 and count >= 1.
+  /// Throws gdcert::invalid_parameter unless 1 <= dimension <= max_state_dimension (the pair
+  /// loop of direction() steps i by 2, which must not pass INT_MAX) and count >= 1.
   sphere_directions(int dimension, std::size_t count, std::uint64_t seed)
       : dimension_(dimension), count_(count), seed_(seed) {
-    require_at_least("sphere dimension n", dimension, 1);
+    require_extent("sphere dimension n", dimension, 1, max_state_dimension);
     if (count == 0)
       throw invalid_parameter("sphere direction count", "0", ">= 1");
   }
@@ -192,6 +193,8 @@ using direction_table = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic>;
 template <direction_set S>
 [[nodiscard]] direction_table tabulate(const S& set, const execution_policy& policy = {}) {
   policy.validate();
+  // With dimension >= 1 the memory check bounds size() below 2^61, so it converts to an index.
+  require_at_least("direction set dimension", set.dimension(), 1);
   detail::require_memory("direction table", set.size(),
                          sizeof(double) * static_cast<std::uint64_t>(set.dimension()), 0, policy);
   direction_table table(set.dimension(), static_cast<Eigen::Index>(set.size()));

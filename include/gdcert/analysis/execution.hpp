@@ -50,7 +50,7 @@ struct execution_policy {
   enum on_cancel when_cancelled = on_cancel::throw_exception;
   /// Bytes an engine may allocate for its result and bookkeeping: each engine estimates them
   /// from its sizes before allocating anything and throws gdcert::invalid_parameter naming its
-  /// estimate when it is above this limit (README, "Errors"). Raise it for larger runs.
+  /// estimate when it is above this limit (docs/errors.md, "Memory"). Raise it for larger runs.
   std::uint64_t memory_limit = default_memory_limit;
 
   /// Throws gdcert::invalid_parameter naming the field unless every field is in range.
@@ -182,12 +182,14 @@ struct tile_interrupted {};
 }
 
 /// Throws gdcert::invalid_parameter unless `items` × `bytes_per_item` + `fixed_bytes` (computed
-/// without overflow) is within policy.memory_limit. Engines call it before allocating.
+/// without overflow) is within policy.memory_limit. Engines call it before allocating. An estimate
+/// of 2^64 bytes or more is refused even under memory_limit = UINT64_MAX: the engines' size
+/// products would wrap, and a wrapped size allocates less than the loops then write.
 inline void require_memory(std::string_view engine, std::uint64_t items,
                            std::uint64_t bytes_per_item, std::uint64_t fixed_bytes,
                            const execution_policy& policy) {
   const std::uint64_t bytes = saturating_multiply_add(items, bytes_per_item, fixed_bytes);
-  if (bytes > policy.memory_limit)
+  if (bytes > policy.memory_limit || bytes == std::numeric_limits<std::uint64_t>::max())
     throw invalid_parameter(
         std::string(engine) + " memory estimate",
         (bytes == std::numeric_limits<std::uint64_t>::max() ? std::string("more than 2^64")

@@ -12,10 +12,12 @@
 
 #include <Eigen/Eigenvalues>
 
+#include <algorithm>
 #include <cmath>
 #include <concepts>
 #include <cstddef>
 #include <limits>
+#include <optional>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -122,12 +124,21 @@ template <class... Observers>
   return observer_tuple<Observers...>(std::forward<Observers>(observers)...);
 }
 
+namespace detail {
+/// Throws unless a recorder's stride is >= 1. Compared as std::size_t: converted to long, a
+/// stride above LONG_MAX (valid: it records x₀ only) would read as negative.
+inline void require_stride(std::size_t stride) {
+  if (stride == 0)
+    throw invalid_parameter("recorder stride", "0", ">= 1");
+}
+} // namespace detail
+
 /// Records the states themselves, every `stride`-th one (t ≡ 0 mod stride).
 template <class State>
 class state_recorder {
 public:
   explicit state_recorder(std::size_t stride = 1) : stride_(stride) {
-    require_at_least("recorder stride", static_cast<long>(stride), 1);
+    detail::require_stride(stride);
   }
   void operator()(const State& x, std::size_t t) {
     if (t % stride_ == 0) {
@@ -151,7 +162,7 @@ class value_recorder {
 public:
   explicit value_recorder(Function function, std::size_t stride = 1)
       : function_(std::move(function)), stride_(stride) {
-    require_at_least("recorder stride", static_cast<long>(stride), 1);
+    detail::require_stride(stride);
   }
   template <class State>
   void operator()(const State& x, std::size_t t) {
@@ -261,42 +272,136 @@ template <class Value = double, class Problem>
 }
 
 namespace detail {
-/// Largest eigenvalue of a symmetric matrix: closed form for 1 × 1 and 2 × 2 (the scalar problems
-/// of a sweep build no solver), Eigen's SelfAdjointEigenSolver otherwise. One dynamic-size solver
-/// for every larger size: each instantiation of the solver costs its callers seconds of compile
-/// time (the compile-time report in README), fixed-size ones as much as the dynamic one. NaN when
-/// the matrix is not finite.
+/// Largest eigenvalue of a finite symmetric matrix: closed form for 1 × 1 and 2 × 2 (the scalar
+/// problems of a sweep build no solver), Eigen's SelfAdjointEigenSolver otherwise (it scales the
+/// matrix by its largest entry itself, so entries up to the largest double are fine). One
+/// dynamic-size solver for every larger size: each instantiation of the solver costs its callers
+/// seconds of compile time (the compile-time report in docs/performance.md), fixed-size ones as
+/// much as the dynamic one.
 template <class Real>
 [[nodiscard]] Real
-largest_eigenvalue(const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& h) {
-  if (!h.allFinite())
-    return std::numeric_limits<Real>::quiet_NaN();
+finite_largest_eigenvalue(const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& h) {
   if (h.rows() == 1)
     return h(0, 0);
-  if (h.rows() == 2)
-    return largest_block_eigenvalue(h(0, 0), h(1, 1), h(0, 1));
+  if (h.rows() == 2) {
+    const Real value = largest_block_eigenvalue(h(0, 0), h(1, 1), h(0, 1));
+    if constexpr (std::is_floating_point_v<Real>) // its squares overflow past entries of 1e154
+      if (!std::isfinite(value))
+        return round_to_real(largest_block_eigenvalue(extend_range(h(0, 0)), extend_range(h(1, 1)),
+                                                      extend_range(h(0, 1))));
+    return value;
+  }
   return Eigen::SelfAdjointEigenSolver<Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>>(
              h, Eigen::EigenvaluesOnly)
       .eigenvalues()
       .maxCoeff();
+}
+
+/// +∞ when a lower bound of λ_max already overflows in a symmetric matrix whose ±∞ entries stand
+/// for values beyond the range: a diagonal entry +∞ (λ_max ≥ h_ii), or an off-diagonal ±∞
+/// between diagonal entries that are not −∞ (λ_max ≥ (h_ii + h_jj)/2 + |h_ij|). NaN otherwise
+/// (a NaN entry, or only −∞ on the diagonal: λ_max is not determined by the entries).
+template <class Real>
+[[nodiscard]] Real
+overflowed_largest_eigenvalue(const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& h) {
+  using std::isinf;
+  constexpr Real infinity = std::numeric_limits<Real>::infinity();
+  for (Eigen::Index i = 0; i < h.rows(); ++i)
+    for (Eigen::Index j = 0; j < h.cols(); ++j)
+      if ((i == j && h(i, i) == infinity) ||
+          (i != j && isinf(h(i, j)) && h(i, i) > -infinity && h(j, j) > -infinity))
+        return infinity;
+  return std::numeric_limits<Real>::quiet_NaN();
+}
+
+/// A long double or extended_range value rounded to Real.
+template <class Real, class Wide>
+[[nodiscard]] Real rounded_to(const Wide& value) {
+  if constexpr (std::is_floating_point_v<Wide>)
+    return static_cast<Real>(value);
+  else
+    return round_to_real(value);
+}
+
+/// λ_max(∇²R(x)) for a finite state whose Hessian overflows in Real (docs/errors.md, "States"):
+/// the bounds of overflowed_largest_eigenvalue; else the Hessian evaluated again over
+/// extended_range (the built-in problems) or, for a double state of another problem, in long
+/// double; divided by its largest entry into Real's range for the usual eigensolver (λ_max scales
+/// with the matrix), and the result multiplied back, so it is +∞ only where λ_max itself is beyond
+/// the range. A Hessian that no evaluation brings into range is a named error, never a NaN.
+template <class Problem, class State, class Real>
+[[nodiscard]] Real
+sharpness_beyond_range(const Problem& problem, const State& x, const vector<Real>& coordinates,
+                       const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& h) {
+  if (const Real bound = overflowed_largest_eigenvalue<Real>(h); !std::isnan(bound))
+    return bound;
+  // λ_max(H) = m·λ_max(H/m), with m the largest |entry| of the wide Hessian.
+  const auto from_wide = [](const auto& wide) -> std::optional<Real> {
+    using Wide = typename std::decay_t<decltype(wide)>::Scalar;
+    using std::abs;
+    using std::isfinite;
+    Wide largest(0);
+    for (Eigen::Index i = 0; i < wide.rows(); ++i)
+      for (Eigen::Index j = 0; j < wide.cols(); ++j)
+        if (!isfinite(wide(i, j)))
+          return std::nullopt;
+        else if (largest < abs(wide(i, j)))
+          largest = abs(wide(i, j));
+    if (largest == Wide(0))
+      return Real(0);
+    Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic> scaled(wide.rows(), wide.cols());
+    for (Eigen::Index i = 0; i < wide.rows(); ++i)
+      for (Eigen::Index j = 0; j < wide.cols(); ++j)
+        scaled(i, j) = rounded_to<Real>(Wide(wide(i, j) / largest));
+    return rounded_to<Real>(Wide(Wide(finite_largest_eigenvalue<Real>(scaled)) * largest));
+  };
+  if constexpr (std::is_floating_point_v<Real> && requires { problem.hessian(extend_range(x)); }) {
+    if (const auto value = from_wide(problem.hessian(extend_range(x))))
+      return *value;
+  } else if constexpr (std::is_same_v<Real, double> && requires(const vector<long double>& c) {
+                         problem.hessian(problem.template from_coordinates<long double>(c));
+                       }) {
+    const Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic> wide =
+        problem.hessian(problem.template from_coordinates<long double>(
+            coordinates.template cast<long double>().eval()));
+    if (const auto value = from_wide(wide))
+      return *value;
+    if (const long double bound = overflowed_largest_eigenvalue<long double>(wide);
+        !std::isnan(bound))
+      return static_cast<double>(bound);
+  }
+  throw invalid_parameter("sharpness state (its Hessian)",
+                          "entries beyond the range of the scalar that do not bound lambda_max",
+                          "states whose Hessian is finite or has a diagonal entry of +inf");
 }
 } // namespace detail
 
 /// Sharpness λ_max(∇²R(x)): the problem's closed form `p.sharpness(x)` where it has one (the
 /// scalar and 2 × 2 rank-1 problems: no matrix is built, which matters once per point of a
 /// sweep), else the largest eigenvalue of p.hessian(x) (Eigen's SelfAdjointEigenSolver; closed
-/// form for 2 × 2). NaN when the Hessian is not finite. GD is linearly unstable at a minimizer
-/// whose sharpness exceeds 2/η (docs/formulas.md §6; the edge of stability of (185-189)).
+/// form for 2 × 2). For a finite state it is finite, or +∞ where λ_max is beyond the range (the
+/// Hessian's overflow is resolved by detail::sharpness_beyond_range), never NaN; NaN for a state
+/// that is not finite. GD is linearly unstable at a minimizer whose sharpness exceeds 2/η
+/// (docs/formulas.md §6; the edge of stability of (185-189)).
 template <class Problem, class State>
 [[nodiscard]] auto sharpness(const Problem& problem, const State& x) {
   if constexpr (requires { problem.sharpness(x); }) {
     const auto value = problem.sharpness(x);
     using std::isfinite;
-    return isfinite(value) ? value : std::numeric_limits<decltype(value)>::quiet_NaN();
+    if (isfinite(value))
+      return value;
+    // The closed forms are +∞ only where λ_max overflows (docs/errors.md, "States").
+    return problem.coordinates(x).allFinite() ? value
+                                              : std::numeric_limits<decltype(value)>::quiet_NaN();
   } else {
     const auto h = problem.hessian(x);
     using Real = typename std::decay_t<decltype(h)>::Scalar;
-    return detail::largest_eigenvalue<Real>(h);
+    if (h.allFinite())
+      return detail::finite_largest_eigenvalue<Real>(h);
+    const auto coordinates = problem.coordinates(x);
+    if (!coordinates.allFinite())
+      return std::numeric_limits<Real>::quiet_NaN();
+    return detail::sharpness_beyond_range(problem, x, vector<Real>(coordinates), h);
   }
 }
 
@@ -307,7 +412,7 @@ class sharpness_recorder {
 public:
   explicit sharpness_recorder(const Problem& problem, std::size_t stride = 1)
       : problem_(&problem), stride_(stride) {
-    require_at_least("recorder stride", static_cast<long>(stride), 1);
+    detail::require_stride(stride);
   }
   template <class State>
   void operator()(const State& x, std::size_t t) {

@@ -462,6 +462,7 @@ private:
         nearest(i, j) = static_cast<double>(a[i][j]);
         form_[i][j] = enclose_rational(a[i][j]);
       }
+    require_positive_definite(a);
     Eigen::Matrix<double, dimension, dimension> m =
         Eigen::Matrix<double, dimension, dimension>::Identity();
     const Eigen::SelfAdjointEigenSolver<Eigen::Matrix<double, dimension, dimension>> eigen(nearest);
@@ -480,6 +481,25 @@ private:
             k += rational(whitening_[r][i]) * a[r][c] * rational(whitening_[c][j]);
         whitened_form_[i][j] = enclose_rational(k);
       }
+  }
+
+  /// Throws unless A is positive definite, decided exactly: every pivot of its elimination
+  /// (LDLᵀ in rationals) is > 0. Otherwise {I <= 0} is no bounded ellipsoid and some directions
+  /// have q(d) <= 0, which no box can prove: the run would end undecided instead of saying that
+  /// the level function is not a certificate.
+  static void require_positive_definite(std::array<std::array<rational, dimension>, dimension> a) {
+    for (int k = 0; k < dimension; ++k) {
+      if (!(a[k][k] > 0))
+        throw invalid_parameter("level function quadratic part A (I(x) = x^T A x + I(0))",
+                                "pivot " + std::to_string(k) + " = " +
+                                    detail::to_text(static_cast<double>(a[k][k])),
+                                "positive definite (every pivot > 0: {I <= 0} an ellipsoid)");
+      for (int i = k + 1; i < dimension; ++i) {
+        const rational factor = a[i][k] / a[k][k];
+        for (int j = k + 1; j < dimension; ++j)
+          a[i][j] -= factor * a[k][j];
+      }
+    }
   }
 
   [[nodiscard]] static interval enclose_rational(const rational& value) {

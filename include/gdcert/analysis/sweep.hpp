@@ -61,7 +61,8 @@ struct grid_axis {
   /// `name.[lower, upper]`) unless resolution >= 1, the bounds are finite and, for two or more
   /// points, lower < upper.
   void validate(const std::string& name) const {
-    require_at_least(name + ".resolution", static_cast<long>(resolution), 1);
+    if (resolution == 0) // compared unconverted: a resolution above LONG_MAX is no negative long
+      throw invalid_parameter(name + ".resolution", "0", ">= 1");
     require_finite(name + ".lower", lower);
     require_finite(name + ".upper", upper);
     if (resolution >= 2 && !(lower < upper))
@@ -300,10 +301,17 @@ struct sweep_result {
   /// The certified-region overlay: I(η; x₀) < 0 (or the user overlay negative).
   [[nodiscard]] bool certified(std::size_t i) const { return overlay[i] < 0; }
   /// Number of points with each outcome, indexed by the enum's value.
+  /// Throws gdcert::invalid_parameter for a value outside the enum (a hand-edited result), which
+  /// would index past the counts.
   [[nodiscard]] std::array<std::size_t, outcome_count> counts() const {
     std::array<std::size_t, outcome_count> c{};
-    for (const outcome o : outcomes)
-      ++c[static_cast<std::size_t>(o)];
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      const auto o = static_cast<std::size_t>(outcomes[i]);
+      if (o >= c.size())
+        throw invalid_parameter("outcomes[" + std::to_string(i) + "]", std::to_string(o),
+                                "[0, " + std::to_string(outcome_count) + ") (a gdcert::outcome)");
+      ++c[o];
+    }
     return c;
   }
   /// Points whose result is final (size() unless partial).

@@ -19,7 +19,7 @@ enum class state_parameter_status {
   outside_all_levels, ///< I > 0 already at the lower end: x is not certified by any δ in range
   inside_all_levels,  ///< I < 0 up to the upper end: x lies in every sublevel set (near K₂)
   iteration_limit,    ///< TOMS 748 used its iteration budget before meeting the tolerance
-  not_finite          ///< I evaluated to NaN or ±∞ at an end of the bracket
+  not_finite          ///< NaN at an end of the bracket, or ±∞ whose sign decides nothing
 };
 
 [[nodiscard]] constexpr std::string_view to_string(state_parameter_status status) noexcept {
@@ -60,7 +60,8 @@ struct state_parameter_result {
 
 /// Root of δ ↦ family(δ) on [lower, upper] with Boost.Math's TOMS 748 (Alefeld–Potra–Shi), for a
 /// family increasing through zero (nested sublevel sets, (368-371)). Never throws on the shape of
-/// `family`; the status says what happened.
+/// `family`; the status says what happened. An infinite value still has a sign: I = +∞ at the lower
+/// end (a state beyond about 1e154, whose I overflows) is outside_all_levels, with δ the lower end.
 template <class Real, class Family>
 [[nodiscard]] state_parameter_result<Real>
 solve_state_parameter(Family&& family, Real lower, Real upper,
@@ -74,13 +75,14 @@ solve_state_parameter(Family&& family, Real lower, Real upper,
   if (options.max_iterations < 1)
     throw invalid_parameter("state_parameter_options.max_iterations", "0", ">= 1");
   const Real f_lower = family(lower), f_upper = family(upper);
+  const bool decided = !std::isnan(f_lower) && !std::isnan(f_upper);
+  if (decided && f_lower > 0)
+    return {lower, state_parameter_status::outside_all_levels, 0, 0, f_lower};
+  if (decided && f_upper < 0)
+    return {upper, state_parameter_status::inside_all_levels, 0, 0, f_upper};
   if (!std::isfinite(f_lower) || !std::isfinite(f_upper))
     return {std::isfinite(f_lower) ? upper : lower, state_parameter_status::not_finite, 0,
             upper - lower, std::isfinite(f_lower) ? f_upper : f_lower};
-  if (f_lower > 0)
-    return {lower, state_parameter_status::outside_all_levels, 0, 0, f_lower};
-  if (f_upper < 0)
-    return {upper, state_parameter_status::inside_all_levels, 0, 0, f_upper};
   if (f_lower == 0)
     return {lower, state_parameter_status::converged, 0, 0, f_lower};
   if (f_upper == 0)

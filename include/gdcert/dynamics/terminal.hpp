@@ -11,12 +11,20 @@
 
 namespace gdcert {
 
+// The polynomials of L below are evaluated again over extended_range where their floating-point
+// value comes out ±∞ or NaN (L² beyond the range, then ∞ − ∞): ±∞ only where the value itself is
+// beyond the range of T (core/arithmetic.hpp).
+
 /// g_η'(L) = (1 − 2η) + 2(2η − η²)L + 3η²L², the derivative of (172).
 template <class T>
 [[nodiscard]] T balanced_residual_derivative(double step_size, const T& residual) {
   const T eta = constant<T>(step_size), one = constant<T>(1.0), two = constant<T>(2.0);
-  return one - two * eta + two * (two * eta - eta * eta) * residual +
-         constant<T>(3.0) * eta * eta * residual * residual;
+  const T value = one - two * eta + two * (two * eta - eta * eta) * residual +
+                  constant<T>(3.0) * eta * eta * residual * residual;
+  if constexpr (std::is_floating_point_v<T>)
+    if (!std::isfinite(value))
+      return round_to_real(balanced_residual_derivative(step_size, extend_range(residual)));
+  return value;
 }
 
 /// Fixed points of g_η: g(L) − L = ηL(L − 1)(ηL + 2), so L ∈ {0, 1, −2/η} (the minimizer, the
@@ -36,7 +44,11 @@ template <class T>
 template <class T>
 [[nodiscard]] T two_cycle_factor(double step_size, const T& residual) {
   const T eta = constant<T>(step_size), one = constant<T>(1.0);
-  return eta * eta * residual * residual + eta * (one - eta) * residual + (one - eta);
+  const T value = eta * eta * residual * residual + eta * (one - eta) * residual + (one - eta);
+  if constexpr (std::is_floating_point_v<T>)
+    if (!std::isfinite(value))
+      return round_to_real(two_cycle_factor(step_size, extend_range(residual)));
+  return value;
 }
 
 /// Q_η(L) = 2 + 2η(1 − η)L + 3η²(1 − η)L² + η³(3 − η)L³ + η⁴L⁴, the remaining factor of (176).
@@ -44,9 +56,13 @@ template <class T>
 [[nodiscard]] T two_cycle_cofactor(double step_size, const T& residual) {
   const T eta = constant<T>(step_size), one = constant<T>(1.0), l = residual;
   const T eta2 = eta * eta, l2 = l * l;
-  return constant<T>(2.0) + constant<T>(2.0) * eta * (one - eta) * l +
-         constant<T>(3.0) * eta2 * (one - eta) * l2 +
-         eta2 * eta * (constant<T>(3.0) - eta) * l2 * l + eta2 * eta2 * l2 * l2;
+  const T value = constant<T>(2.0) + constant<T>(2.0) * eta * (one - eta) * l +
+                  constant<T>(3.0) * eta2 * (one - eta) * l2 +
+                  eta2 * eta * (constant<T>(3.0) - eta) * l2 * l + eta2 * eta2 * l2 * l2;
+  if constexpr (std::is_floating_point_v<T>)
+    if (!std::isfinite(value))
+      return round_to_real(two_cycle_cofactor(step_size, extend_range(residual)));
+  return value;
 }
 
 /// The 2-cycle {L₋, L₊} of g_η for η > 1 (182-184): L± = (η − 1 ± √((η − 1)(η + 3)))/(2η), the
@@ -67,7 +83,11 @@ struct two_cycle {
 /// μ as the polynomial 7 − 4η − 2η² over any scalar (e.g. exact arithmetic in ℚ(√5)).
 template <class T>
 [[nodiscard]] T two_cycle_multiplier_polynomial(const T& eta) {
-  return constant<T>(7.0) - constant<T>(4.0) * eta - constant<T>(2.0) * eta * eta;
+  const T value = constant<T>(7.0) - constant<T>(4.0) * eta - constant<T>(2.0) * eta * eta;
+  if constexpr (std::is_floating_point_v<T>)
+    if (!std::isfinite(value))
+      return round_to_real(two_cycle_multiplier_polynomial(extend_range(eta)));
+  return value;
 }
 
 inline double two_cycle_multiplier(double step_size) {
@@ -98,7 +118,11 @@ struct two_cycle_sharpness {
 template <class T>
 [[nodiscard]] T conjugacy_coordinate(double step_size, const T& residual) {
   const T eta = constant<T>(step_size);
-  return eta * (constant<T>(1.0) - residual) / (constant<T>(1.0) + eta);
+  const T value = eta * (constant<T>(1.0) - residual) / (constant<T>(1.0) + eta);
+  if constexpr (std::is_floating_point_v<T>)
+    if (!std::isfinite(value))
+      return round_to_real(conjugacy_coordinate(step_size, extend_range(residual)));
+  return value;
 }
 
 /// h(x) = m x(1 − x)², m = (1 + η)² (190-194).
@@ -106,19 +130,31 @@ template <class T>
 [[nodiscard]] T conjugate_map(double step_size, const T& x) {
   const T m = constant<T>((1 + step_size)) * constant<T>((1 + step_size));
   const T gap = constant<T>(1.0) - x;
-  return m * x * gap * gap;
+  const T value = m * x * gap * gap;
+  if constexpr (std::is_floating_point_v<T>)
+    if (!std::isfinite(value))
+      return round_to_real(conjugate_map(step_size, extend_range(x)));
+  return value;
 }
 
 /// Schwarzian derivative of h, Sh(x) = −6(6x² − 8x + 3)/(1 − 4x + 3x²)² < 0 (194): negative
-/// Schwarzian, so each attracting cycle attracts a critical point (Singer).
+/// Schwarzian, so each attracting cycle attracts a critical point (Singer). Where the squared
+/// denominator overflows (|x| beyond about 1e77 in double: the quotient would come out −0 or NaN)
+/// it is evaluated over extended_range, Sh(x) ≈ −4/x², rounded.
 template <class Real>
 [[nodiscard]] Real conjugate_schwarzian(const Real& x) {
   const Real denominator = 1 - 4 * x + 3 * x * x;
-  return -6 * (6 * x * x - 8 * x + 3) / (denominator * denominator);
+  const Real value = -6 * (6 * x * x - 8 * x + 3) / (denominator * denominator);
+  if constexpr (std::is_floating_point_v<Real>)
+    if (!std::isfinite(value) || !std::isfinite(denominator * denominator))
+      return round_to_real(conjugate_schwarzian(extend_range(x)));
+  return value;
 }
 
 /// The balanced slice {a = b, u = v} of X = diag(1, σ) (392-396): a' = αa, u' = βu with
-/// α = 1 − ηs + η, β = 1 − ηs + ησ, s = a² + u².
+/// α = 1 − ηs + η, β = 1 − ηs + ησ, s = a² + u². A floating-point step that comes out ±∞ or NaN
+/// (α·0 with α = −∞ at a = 0 and |u| beyond about 1e154) is taken again over extended_range and
+/// rounded; other scalars (lane packs among them) run the branch-free formula alone.
 template <class T>
 struct balanced_slice_state {
   T a, u;
@@ -129,7 +165,14 @@ template <class T>
   const T eta = constant<T>(problem.step_size()), one = constant<T>(1.0);
   const T s = x.a * x.a + x.u * x.u;
   const T alpha = one - eta * s + eta, beta = one - eta * s + eta * constant<T>(problem.sigma());
-  return {alpha * x.a, beta * x.u};
+  const balanced_slice_state<T> next{alpha * x.a, beta * x.u};
+  if constexpr (std::is_floating_point_v<T>)
+    if (!std::isfinite(next.a) || !std::isfinite(next.u)) {
+      const auto wide =
+          balanced_slice_step(problem, balanced_slice_state<extended_range<T>>{x.a, x.u});
+      return {round_to_real(wide.a), round_to_real(wide.u)};
+    }
+  return next;
 }
 
 } // namespace gdcert

@@ -24,7 +24,7 @@
 
 namespace gdcert {
 
-/// The bytes a work item returns (analysis/job.hpp): opaque to the log.
+/// The bytes a work item returns (jobs/job.hpp): opaque to the log.
 using item_bytes = std::vector<std::uint8_t>;
 
 /// A finished work item: its index in the job, its result bytes and what it cost.
@@ -64,8 +64,13 @@ public:
   /// io_error when it cannot be created, read or opened for appending.
   checkpoint_log(std::filesystem::path file, std::string_view description, std::size_t items)
       : file_(std::move(file)), items_(items) {
-    if (!std::filesystem::exists(file_))
-      create(description);
+    struct ::stat status {};
+    if (::stat(file_.c_str(), &status) != 0)
+      create(description);             // absent (or a dangling link: its target is created)
+    else if (!S_ISREG(status.st_mode)) // a FIFO would block the read, a device has no records
+      throw checkpoint_error("gdcert: checkpoint " + file_.string() + " is " +
+                             detail::io::kind_name(status.st_mode) +
+                             "; a checkpoint must be a regular file");
     read(description);
     descriptor_ = ::open(file_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (descriptor_ < 0)
@@ -159,7 +164,7 @@ private:
   }
 
   void create(std::string_view description) {
-    atomic_output out(file_);
+    atomic_output out(file_, special_files::refuse); // a log is a regular file, never a device
     out.write(header(description));
     out.commit();
   }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gdcert/core/error.hpp>
+#include <gdcert/io/atomic_file.hpp>
 #include <gdcert/io/provenance.hpp>
 
 #include <concepts>

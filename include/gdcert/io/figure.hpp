@@ -1,6 +1,7 @@
 // Figures people read (opt-in, needs cairo: Debian libcairo2-dev): panels of label or heat maps in mathematical orientation and of curves or point clouds (linear or log10 axes), with axes, ticks, labels, titles, a legend or a colour bar, written as PNG atomically with a provenance sidecar.
 #pragma once
 
+#include <gdcert/analysis/outcome.hpp>
 #include <gdcert/core/error.hpp>
 #include <gdcert/io/atomic_file.hpp>
 #include <gdcert/io/io_error.hpp>
@@ -194,8 +195,13 @@ namespace detail::io {
       step = factor * magnitude;
       break;
     }
-  for (double t = std::ceil(lower / step - 1e-9) * step; t <= upper + step * 1e-9; t += step)
+  for (double t = std::ceil(lower / step - 1e-9) * step; t <= upper + step * 1e-9; t += step) {
     ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+    // Where step is below half an ulp of t (an axis such as [1e17, 1e17 + 16]) t += step does
+    // not move: the loop would never end.
+    if (t + step == t)
+      break;
+  }
   return ticks;
 }
 
@@ -354,6 +360,13 @@ public:
   void raster(const image& picture, double left, double top, double width, double height) {
     const int w = picture.width(), h = picture.height();
     cairo_surface_t* pixels = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    // A surface cairo could not make (no memory) has no pixel data to write into.
+    if (cairo_surface_status(pixels) != CAIRO_STATUS_SUCCESS) {
+      const std::string reason = cairo_status_to_string(cairo_surface_status(pixels));
+      cairo_surface_destroy(pixels);
+      throw io_error("gdcert: cairo could not hold a " + std::to_string(w) + " x " +
+                     std::to_string(h) + " raster: " + reason);
+    }
     cairo_surface_flush(pixels);
     unsigned char* data = cairo_image_surface_get_data(pixels);
     const int stride = cairo_image_surface_get_stride(pixels);
@@ -399,10 +412,34 @@ private:
   cairo_t* context_;
 };
 
+/// The largest width or height of a cairo image surface, in pixels.
+inline constexpr int max_cairo_extent = 32767;
+
+/// Throws unless a size computed in pixels (a double) lies in [1, max_cairo_extent], before it is
+/// converted to an int: a double beyond INT_MAX converts with undefined behaviour.
+inline int checked_pixels(const std::string& name, double pixels) {
+  if (!(pixels >= 1 && pixels <= max_cairo_extent))
+    throw invalid_parameter(name, detail::to_text(pixels) + " pixels",
+                            "[1, " + std::to_string(max_cairo_extent) +
+                                "] pixels (cairo's largest image: shorten the title or the legend "
+                                "labels, or draw fewer panels)");
+  return static_cast<int>(pixels);
+}
+
 /// Throws gdcert::invalid_parameter, naming the field and its valid range, for a panel that
 /// cannot be drawn.
 inline void require_drawable(const plot_panel& p) {
+  if (p.raster && (p.raster->width() > max_cairo_extent || p.raster->height() > max_cairo_extent))
+    throw invalid_parameter(
+        "plot panel raster width x height",
+        std::to_string(p.raster->width()) + " x " + std::to_string(p.raster->height()),
+        "at most " + std::to_string(max_cairo_extent) + " x " + std::to_string(max_cairo_extent) +
+            " pixels (cairo's largest image)");
   for (const auto* axis : {&p.x, &p.y}) {
+    if (axis->scale != axis_scale::linear && axis->scale != axis_scale::log10)
+      throw invalid_parameter("plot axis " + axis->label + " scale",
+                              std::to_string(static_cast<int>(axis->scale)),
+                              "axis_scale::linear or axis_scale::log10");
     if (!(axis->lower < axis->upper) || !std::isfinite(axis->lower) || !std::isfinite(axis->upper))
       throw invalid_parameter("plot axis " + axis->label,
                               detail::to_text(axis->lower) + " .. " + detail::to_text(axis->upper),
@@ -412,6 +449,11 @@ inline void require_drawable(const plot_panel& p) {
                               "> 0 on a log10 axis");
   }
   for (const auto& series : p.series) {
+    if (series.style != series_style::line && series.style != series_style::dashed &&
+        series.style != series_style::markers)
+      throw invalid_parameter("plot series " + series.label + " style",
+                              std::to_string(static_cast<int>(series.style)),
+                              "series_style::line, dashed or markers");
     require_dimension("plot series " + series.label + " y.size()",
                       static_cast<long>(series.y.size()), static_cast<long>(series.x.size()));
     if (!(series.size > 0 && series.size <= 64))
@@ -543,6 +585,12 @@ inline void draw_curves(canvas& c, const plot_panel& p, double left, double top,
                     static_cast<long>(figure.rows) * figure.columns);
   for (const auto& p : figure.panels)
     detail::io::require_drawable(p);
+  for (const auto& entry : figure.legend)
+    if (entry.mark != legend_mark::swatch && entry.mark != legend_mark::line &&
+        entry.mark != legend_mark::dashed && entry.mark != legend_mark::marker)
+      throw invalid_parameter("plot legend " + entry.label + " mark",
+                              std::to_string(static_cast<int>(entry.mark)),
+                              "legend_mark::swatch, line, dashed or marker");
   if (figure.bar) {
     detail::io::require_range(figure.bar->range);
     if (figure.bar->colours.empty())
@@ -573,10 +621,12 @@ inline void draw_curves(canvas& c, const plot_panel& p, double left, double top,
   const double cell_w = left + w + right_gap, cell_h = panel_title + h + bottom;
   const double title_width =
       figure.title.empty() ? 0 : detail::io::text_width(figure.title, 1.3 * font, true) + 2 * font;
-  const int width = static_cast<int>(std::max(figure.columns * cell_w + side, title_width));
+  const int width = detail::io::checked_pixels(
+      "plot width", std::max(figure.columns * cell_w + side, title_width));
   const double side_height = top + panel_title + 1.6 * font * static_cast<double>(legend.size()) +
                              (figure.bar ? 7 * font : 0) + font;
-  const int height = static_cast<int>(std::max(top + figure.rows * cell_h, side_height));
+  const int height =
+      detail::io::checked_pixels("plot height", std::max(top + figure.rows * cell_h, side_height));
   detail::io::canvas c(width, height);
   const rgb ink{0, 0, 0};
   if (!figure.title.empty()) {

@@ -3,6 +3,7 @@
 
 #include <gdcert/core/error.hpp>
 #include <gdcert/io/atomic_file.hpp>
+#include <gdcert/io/io_error.hpp>
 #include <gdcert/io/provenance.hpp>
 
 #include <Eigen/Core>

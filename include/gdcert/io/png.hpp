@@ -29,6 +29,8 @@
 
 #include <gdcert/analysis/outcome.hpp>
 #include <gdcert/core/error.hpp>
+#include <gdcert/io/atomic_file.hpp>
+#include <gdcert/io/io_error.hpp>
 #include <gdcert/io/provenance.hpp>
 
 #include <algorithm>
@@ -65,12 +67,7 @@ public:
   /// Throws unless both extents are >= 1 and the raster has at most max_pixels pixels (checked
   /// before the allocation).
   image(int width, int height, rgb background = {255, 255, 255}) : width_(width), height_(height) {
-    require_at_least("image width", width, 1);
-    require_at_least("image height", height, 1);
-    if (static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height) > max_pixels)
-      throw invalid_parameter("image width x height",
-                              std::to_string(width) + " x " + std::to_string(height),
-                              "at most " + std::to_string(max_pixels) + " pixels");
+    require_size("image", width, height);
     pixels_.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3);
     for (int y = 0; y < height; ++y)
       for (int x = 0; x < width; ++x)
@@ -100,6 +97,20 @@ public:
 
   /// Interleaved RGB bytes, row after row, as stbi_write_png takes them.
   [[nodiscard]] const std::uint8_t* data() const noexcept { return pixels_.data(); }
+
+  /// Throws gdcert::invalid_parameter (named `what` width, height, width x height) unless both
+  /// extents are >= 1 and width × height <= max_pixels. Takes longs, so that a picture size
+  /// computed from int extents (a field plus its margins) is checked before it becomes an int.
+  static void require_size(std::string_view what, long width, long height) {
+    require_at_least(std::string(what) + " width", width, 1);
+    require_at_least(std::string(what) + " height", height, 1);
+    // Each extent at most max_pixels first, so that the product cannot overflow.
+    const auto most = static_cast<long>(max_pixels);
+    if (width > most || height > most || width * height > most)
+      throw invalid_parameter(std::string(what) + " width x height",
+                              std::to_string(width) + " x " + std::to_string(height),
+                              "at most " + std::to_string(max_pixels) + " pixels");
+  }
 
 private:
   static void require_index(std::string_view name, int index, int extent) {
@@ -185,9 +196,14 @@ inline void require_range(value_range range) {
                             "> range.lower = " + detail::to_text(range.lower));
 }
 
-inline void require_field(std::string_view name, std::size_t size, int width, int height) {
+inline void require_field_extents(int width, int height) {
   require_at_least("width", width, 1);
   require_at_least("height", height, 1);
+}
+
+/// Throws unless the extents are >= 1 and a row-major field of width × height has `size` values.
+inline void require_field(std::string_view name, std::size_t size, int width, int height) {
+  require_field_extents(width, height);
   require_dimension(std::string(name) + ".size()", static_cast<long>(size),
                     static_cast<long>(width) * static_cast<long>(height));
 }
@@ -327,7 +343,7 @@ inline void write_label_map(const std::filesystem::path& file, std::span<const o
 /// Values outside the range are clamped; non-finite values are drawn grey (128, 128, 128).
 [[nodiscard]] inline image render_heat_map(std::span<const double> values, int width, int height,
                                            value_range range, std::span<const rgb> colour_map) {
-  detail::io::require_field("values", values.size(), width, height);
+  detail::io::require_field_extents(width, height);
   detail::io::require_range(range);
   const int scale = height >= 200 ? 2 : 1;
   const std::string top = detail::io::tick_text(range.upper);
@@ -336,7 +352,12 @@ inline void write_label_map(const std::filesystem::path& file, std::span<const o
   const int gap = 6 * scale, bar = 12 * scale, tick = 3 * scale;
   const int label_width =
       labelled ? static_cast<int>(std::max(top.size(), bottom.size())) * 4 * scale + 2 * scale : 0;
-  image picture(width + gap + bar + tick + label_width + 2 * scale, height);
+  // The picture's width is summed as a long (a field width near INT_MAX overflows an int) and
+  // checked before the field's size, so that no field of that size has to exist to be refused.
+  const long picture_width = static_cast<long>(width) + gap + bar + tick + label_width + 2 * scale;
+  image::require_size("heat map image (field and colour bar)", picture_width, height);
+  detail::io::require_field("values", values.size(), width, height);
+  image picture(static_cast<int>(picture_width), height);
   const rgb missing{128, 128, 128}, ink{0, 0, 0};
   const double span = range.upper - range.lower;
   for (int y = 0; y < height; ++y)

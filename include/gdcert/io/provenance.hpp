@@ -205,7 +205,7 @@ public:
   /// Writes to_json() next to `data_file` as `<data_file>.json`; returns that path.
   std::filesystem::path write_sidecar(const std::filesystem::path& data_file) const {
     const auto path = sidecar_path(data_file);
-    atomic_output out(path); // atomic: a failed write leaves an existing sidecar as it was
+    atomic_output out(path, special_files::refuse); // atomic; never onto a device or FIFO
     out.write(to_json());
     out.commit();
     return path;

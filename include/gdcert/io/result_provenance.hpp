@@ -1,6 +1,7 @@
 // Provenance taken from results: a sweep, a pass/fail map or a box count records its own grid, options, criteria, seed and the legend of its codes (opt-in).
 #pragma once
 
+#include <gdcert/analysis/classify.hpp>
 #include <gdcert/analysis/outcome.hpp>
 #include <gdcert/analysis/sweep.hpp>
 #include <gdcert/io/provenance.hpp>

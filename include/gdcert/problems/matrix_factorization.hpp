@@ -21,11 +21,24 @@ public:
   template <class T>
   struct state {
     matrix<T> A, B;
+
+    /// The state over extended_range, and back: the second evaluation of a formula whose
+    /// floating-point value overflowed (core/arithmetic.hpp).
+    friend auto extend_range(const state& x) requires std::floating_point<T> {
+      return state<extended_range<T>>{gdcert::extend_range(x.A), gdcert::extend_range(x.B)};
+    }
+    friend bool all_finite(const state& x) requires std::floating_point<T> {
+      return x.A.allFinite() && x.B.allFinite();
+    }
   };
+  template <std::floating_point Real>
+  friend state<Real> round_to_real(const state<extended_range<Real>>& x) {
+    return {gdcert::round_to_real(x.A), gdcert::round_to_real(x.B)};
+  }
 
   /// Throws gdcert::invalid_parameter unless η > 0, X is non-empty and finite, r >= 1, λ >= 0.
   /// A template so that the singular value decomposition behind minimum_loss() is compiled only
-  /// by code that builds a matrix problem (README, "Compile time").
+  /// by code that builds a matrix problem (docs/performance.md, "Compile time").
   template <class Target>
   matrix_factorization(double step_size, const Eigen::MatrixBase<Target>& target, Eigen::Index rank,
                        double lambda = 0.0)
@@ -74,7 +87,13 @@ public:
       norms = norms + x.A(i) * x.A(i);
     for (Eigen::Index i = 0; i < x.B.size(); ++i)
       norms = norms + x.B(i) * x.B(i);
-    return constant<T>(0.5) * (sum + constant<T>(lambda_) * norms);
+    const T value = constant<T>(0.5) * (sum + constant<T>(lambda_) * norms);
+    // BAᵀ summing +∞ and −∞: loss, gradient and Hessian are evaluated again over extended_range
+    // (±∞ then only where the value itself is beyond the range of Real).
+    if constexpr (std::is_floating_point_v<T>)
+      if (!std::isfinite(value))
+        return round_to_real(loss(extend_range(x)));
+    return value;
   }
 
   /// ∇_A = (BAᵀ − X)ᵀB + λA, ∇_B = (BAᵀ − X)A + λB.
@@ -87,6 +106,9 @@ public:
       g.A(i) = g.A(i) + l * x.A(i);
     for (Eigen::Index i = 0; i < x.B.size(); ++i)
       g.B(i) = g.B(i) + l * x.B(i);
+    if constexpr (std::is_floating_point_v<T>)
+      if (!all_finite(g))
+        return round_to_real(gradient(extend_range(x)));
     return g;
   }
 
@@ -119,6 +141,9 @@ public:
             h(index_a(p, q), index_b(i, j)) = entry;
           }
       }
+    if constexpr (std::is_floating_point_v<T>)
+      if (!all_finite(h))
+        return round_to_real(hessian(extend_range(x)));
     return h;
   }
 
@@ -160,7 +185,7 @@ public:
   }
   template <class Real>
   [[nodiscard]] bool is_stationary(const state<Real>& x, double tolerance) const {
-    return std::sqrt(squared_norm(coordinates(gradient(x)))) <= tolerance;
+    return scaled_norm(coordinates(gradient(x))) <= tolerance;
   }
 
 private:

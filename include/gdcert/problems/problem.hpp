@@ -68,7 +68,10 @@ concept gradient_map_over = requires(const P& p, const typename P::template stat
 /// double, long double, gdcert::rational, intervals and gdcert::lanes<W>. Parameters are validated
 /// once, when the problem is built; `step` checks no values (vector problems compare the sizes of
 /// a state's blocks once per call, before their loops). problems/loss_problem.hpp builds a
-/// problem from its loss alone.
+/// problem from its loss alone. Over double and long double the built-in problems' members other
+/// than `step` never return NaN for a finite state: a value that overflows on the way (∞ − ∞,
+/// 0·∞ past |x| ≈ 1e154) is evaluated again over extended_range (core/arithmetic.hpp), and
+/// distances scale their norms, so ±∞ comes out only where the value itself is beyond the range.
 template <class P, class T = double>
 concept problem = gradient_map_over<P, T> &&
     requires(const P& p, const typename P::template state<T>& x, double tolerance) {
@@ -104,14 +107,15 @@ concept has_second_order_test = requires(const P& p, const matrix<double>& h, do
   { p.positive_semidefinite(h, tolerance) } -> std::convertible_to<bool>;
 };
 
-/// ‖∇R(x)‖ (Euclidean, in coordinate order) as a double.
+/// ‖∇R(x)‖ (Euclidean, in coordinate order) as a double; scaled, so it is +∞ only where the norm
+/// itself is beyond the range of double, never ∞ from a square that overflowed.
 template <class P, class State>
 [[nodiscard]] double gradient_norm(const P& p, const State& x) {
   const auto g = p.coordinates(p.gradient(x));
-  double sum = 0;
+  vector<double> values(g.size());
   for (Eigen::Index i = 0; i < g.size(); ++i)
-    sum += static_cast<double>(g(i)) * static_cast<double>(g(i));
-  return std::sqrt(sum);
+    values(i) = static_cast<double>(g(i));
+  return scaled_norm(values);
 }
 } // namespace detail
 
@@ -120,7 +124,9 @@ template <class P, class State>
 template <class Derived>
 class gradient_descent_map {
 public:
-  /// J_out_in = I − η∇²R(x), in the order of `coordinates`.
+  /// J_out_in = I − η∇²R(x), in the order of `coordinates`. Where a floating-point entry is not
+  /// finite (an entry of ∇²R beyond the range, though η times it is not) and the state has an
+  /// extended_range form (every built-in problem), it is computed again over extended_range.
   template <class State>
   [[nodiscard]] auto jacobian(const State& x) const {
     const auto& self = static_cast<const Derived&>(*this);
@@ -130,6 +136,9 @@ public:
     for (Eigen::Index i = 0; i < h.rows(); ++i)
       for (Eigen::Index j = 0; j < h.cols(); ++j)
         h(i, j) = (i == j ? constant<T>(1.0) : constant<T>(0.0)) - eta * h(i, j);
+    if constexpr (std::is_floating_point_v<T> && requires { extend_range(x); })
+      if (!all_finite(h))
+        return decltype(h)(round_to_real(jacobian(extend_range(x))));
     return h;
   }
 

@@ -31,17 +31,27 @@ public:
     const T force = constant<T>(eta_) * slope(r);
     return {x.a - force * x.b, x.b - force * x.a};
   }
-  /// ½r² + μr⁴ (31).
+  /// ½r² + μr⁴ (31). Loss, gradient and Hessian are evaluated again over extended_range where
+  /// their floating-point value is not finite (r⁴ = ∞ with μ < 0 gives ∞ − ∞, μ = 0 gives 0·∞):
+  /// ±∞ then only where the value itself is beyond the range of Real.
   template <class T>
   [[nodiscard]] T loss(const state<T>& x) const {
     const T r = x.a * x.b - constant<T>(1.0), r2 = r * r;
-    return constant<T>(0.5) * r2 + constant<T>(mu_) * r2 * r2;
+    const T value = constant<T>(0.5) * r2 + constant<T>(mu_) * r2 * r2;
+    if constexpr (std::is_floating_point_v<T>)
+      if (!std::isfinite(value))
+        return round_to_real(loss(extend_range(x)));
+    return value;
   }
   template <class T>
   [[nodiscard]] state<T> gradient(const state<T>& x) const {
     const T r = x.a * x.b - constant<T>(1.0);
     const T force = slope(r);
-    return {force * x.b, force * x.a};
+    const state<T> value{force * x.b, force * x.a};
+    if constexpr (std::is_floating_point_v<T>)
+      if (!all_finite(value))
+        return round_to_real(gradient(extend_range(x)));
+    return value;
   }
   /// φ'(r)(b, a)(b, a)ᵀ + φ(r)[[0, 1], [1, 0]], φ(r) = r + 4μr³.
   template <class T>
@@ -51,6 +61,9 @@ public:
     const T off = curvature * x.a * x.b + slope(r);
     matrix<T> h(2, 2);
     h << T(curvature * x.b * x.b), off, off, T(curvature * x.a * x.a); // T(...): see scalar.hpp
+    if constexpr (std::is_floating_point_v<T>)
+      if (!all_finite(h))
+        return round_to_real(hessian(extend_range(x)));
     return h;
   }
 

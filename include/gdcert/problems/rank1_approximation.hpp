@@ -26,7 +26,21 @@ public:
   struct state {
     vector<T> a, b;
     T u, v;
+
+    /// The state over extended_range, and back: the second evaluation of a formula whose
+    /// floating-point value overflowed (core/arithmetic.hpp).
+    friend auto extend_range(const state& x) requires std::floating_point<T> {
+      return state<extended_range<T>>{gdcert::extend_range(x.a), gdcert::extend_range(x.b), x.u,
+                                      x.v};
+    }
+    friend bool all_finite(const state& x) requires std::floating_point<T> {
+      return x.a.allFinite() && x.b.allFinite() && std::isfinite(x.u) && std::isfinite(x.v);
+    }
   };
+  template <std::floating_point Real>
+  friend state<Real> round_to_real(const state<extended_range<Real>>& x) {
+    return {gdcert::round_to_real(x.a), gdcert::round_to_real(x.b), x.u.rounded(), x.v.rounded()};
+  }
 
   /// The paper's problem (76): X = diag(I_k, 0). Throws unless η > 0 and k >= 1.
   rank1_approximation(double step_size, Eigen::Index signal_dimension)
@@ -74,8 +88,13 @@ public:
       target = target + constant<T>(s_(i)) * constant<T>(s_(i));
     }
     const T half = constant<T>(0.5);
-    return half * (norm_a * norm_b - constant<T>(2.0) * coupling + target) +
-           half * constant<T>(lambda_) * (norm_a + norm_b);
+    const T value = half * (norm_a * norm_b - constant<T>(2.0) * coupling + target) +
+                    half * constant<T>(lambda_) * (norm_a + norm_b);
+    // ‖A‖²‖B‖² = ∞·0, ⟨a, s∘b⟩ summing +∞ and −∞: again without overflow.
+    if constexpr (std::is_floating_point_v<T>)
+      if (!std::isfinite(value))
+        return round_to_real(loss(extend_range(x)));
+    return value;
   }
 
   /// ∇_a = (‖B‖² + λ)a − s∘b, ∇_u = (‖B‖² + λ)u, and symmetrically.
@@ -90,6 +109,9 @@ public:
       g.a(i) = weight_a * x.a(i) - constant<T>(s_(i)) * x.b(i);
       g.b(i) = weight_b * x.b(i) - constant<T>(s_(i)) * x.a(i);
     }
+    if constexpr (std::is_floating_point_v<T>)
+      if (!all_finite(g)) // (‖B‖² + λ)·0 with ‖B‖² = ∞: again without overflow
+        return round_to_real(gradient(extend_range(x)));
     return g;
   }
 
@@ -113,6 +135,9 @@ public:
         h(i, n + j) = two * c(i) * c(n + j) - target;
         h(n + i, j) = two * c(n + i) * c(j) - target;
       }
+    if constexpr (std::is_floating_point_v<T>)
+      if (!all_finite(h)) // 2c_i·c_j = ∞·0 past |c_i| ≈ 9e307: again without overflow
+        return round_to_real(hessian(extend_range(x)));
     return h;
   }
 
@@ -138,11 +163,21 @@ public:
 
   /// Euclidean distance to M* (20) for the paper's case s = 1, λ = 0: with the foot point
   /// (t e, e/t), ‖e‖ = 1, the optimal e is parallel to t a + b/t, leaving a 1-D minimisation over
-  /// t > 0 of ‖a‖² + ‖b‖² + t² + t⁻² − 2‖t a + b/t‖ (scanned, then refined with Brent).
+  /// t > 0 of ‖a‖² + ‖b‖² + t² + t⁻² − 2‖t a + b/t‖ (scanned over t ∈ [e⁻¹², e¹²], then refined
+  /// with Brent). Once ‖a‖ or ‖b‖ reaches 2¹⁷ (< e¹²) the foot point is near one of the two ends of
+  /// M*: t = ‖a‖, e = a/‖a‖ (distance ‖b − a/‖a‖²‖) or 1/t = ‖b‖, e = b/‖b‖ (‖a − b/‖b‖²‖), the
+  /// nearer of the two; the first-order corrections (tangent directions of M* there) change the
+  /// squared distance by a relative O(max(‖a‖, ‖b‖)⁻⁴) ≤ 2⁻⁶⁸, below one unit in the last place of
+  /// double and long double. Norms are scaled (finite wherever the distance is representable).
   template <class Real>
   [[nodiscard]] Real distance_to_minimizers(const state<Real>& x) const {
     require_paper_case();
     require_state(x);
+    const Real norm_a = scaled_norm(x.a), norm_b = scaled_norm(x.b);
+    if (std::max(norm_a, norm_b) >= std::scalbn(Real(1), 17))
+      return scaled_norm(
+          {std::min(branch_distance(x.a, norm_a, x.b), branch_distance(x.b, norm_b, x.a)), x.u,
+           x.v});
     const Real norms = squared_norm(x.a) + squared_norm(x.b);
     auto objective = [&](Real log_t) {
       const Real t = std::exp(log_t);
@@ -162,14 +197,18 @@ public:
     const auto refined = boost::math::tools::brent_find_minima(
         objective, best_t - width, best_t + width, std::numeric_limits<Real>::digits / 2);
     best = std::min(best, refined.second);
-    return std::sqrt(std::max(best, Real(0)) + x.u * x.u + x.v * x.v);
+    const Real distance = std::sqrt(std::max(best, Real(0)) + x.u * x.u + x.v * x.v);
+    if (std::isfinite(distance) || !(std::isfinite(x.u) && std::isfinite(x.v)))
+      return distance;
+    return scaled_norm({std::sqrt(std::max(best, Real(0))), x.u, x.v}); // u² or v² overflowed
   }
-  /// Euclidean distance to S (21) = M* ∪ {a = b = 0, uv = 0}, paper's case.
+  /// Euclidean distance to S (21) = M* ∪ {a = b = 0, uv = 0}, paper's case (norms scaled).
   template <class Real>
   [[nodiscard]] Real distance_to_stationary(const state<Real>& x) const {
     require_state(x);
+    using std::abs;
     const Real saddle =
-        std::sqrt(squared_norm(x.a) + squared_norm(x.b) + std::min(x.u * x.u, x.v * x.v));
+        scaled_norm({scaled_norm(x.a), scaled_norm(x.b), std::min(abs(x.u), abs(x.v))});
     return std::min(distance_to_minimizers(x), saddle);
   }
 
@@ -183,6 +222,17 @@ private:
   template <class T>
   void require_state(const state<T>& x) const {
     detail::require_blocks(x.a, x.b, s_.size(), "a.size()", "b.size()");
+  }
+  /// ‖near − far/‖far‖²‖: the distance from a signal pair to the point (far, far/‖far‖²) of M*
+  /// (+∞ for far = 0, which has no such point). far/‖far‖ is taken from far·2⁻ᵉ, so that ‖far‖
+  /// beyond the range of Real (then 1/‖far‖ = 0) does not overflow it.
+  template <class Real>
+  [[nodiscard]] static Real branch_distance(const vector<Real>& far, Real far_norm,
+                                            const vector<Real>& near) {
+    if (far_norm == 0)
+      return std::numeric_limits<Real>::infinity();
+    const vector<Real> scaled = far * std::scalbn(Real(1), -std::ilogb(largest_magnitude(far)));
+    return scaled_norm(vector<Real>(near - (scaled / scaled_norm(scaled)) / far_norm));
   }
   void require_paper_case() const {
     if (lambda_ != 0 || (s_.array() != 1.0).any())

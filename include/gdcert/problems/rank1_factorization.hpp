@@ -19,12 +19,11 @@ public:
   explicit rank1_factorization(double step_size)
       : rank1_problem(require_positive("step size eta", step_size), 0.0) {}
 
-  /// Euclidean distance to S (16).
+  /// Euclidean distance to S (16) (norms scaled: finite wherever it is representable).
   template <class Real>
   [[nodiscard]] Real distance_to_stationary(const state<Real>& x) const {
-    using std::sqrt;
-    const Real saddle_branch =
-        sqrt(x.a * x.a + x.b * x.b + square(std::min(std::abs(x.u), std::abs(x.v))));
+    using std::abs;
+    const Real saddle_branch = scaled_norm({x.a, x.b, std::min(abs(x.u), abs(x.v))});
     return std::min(distance_to_minimizers(x), saddle_branch);
   }
 };

@@ -51,13 +51,21 @@ public:
     matrix<T> h(2, 2);
     const T off = constant<T>(2.0) * x.a * x.b - constant<T>(sigma_);
     h << T(x.b * x.b), off, off, T(x.a * x.a); // T(...): lane packs must not read as blocks
+    if constexpr (std::is_floating_point_v<T>)
+      if (!all_finite(h)) // 2a·b = ∞·0 past |a| ≈ 9e307: again without overflow
+        return round_to_real(hessian(extend_range(x)));
     return h;
   }
 
-  /// λ_max(∇²R(x)) of the Hessian above in closed form (no matrix built).
+  /// λ_max(∇²R(x)) of the Hessian above in closed form (no matrix built). Where a square
+  /// overflows, the closed form is evaluated over extended_range: λ_max ≥ max(a², b²) ≥ 0, so the
+  /// result is the value rounded, +∞ only where λ_max itself is beyond the range of Real.
   template <std::floating_point Real>
   [[nodiscard]] Real sharpness(const state<Real>& x) const {
-    return largest_block_eigenvalue(x.b * x.b, x.a * x.a, 2 * x.a * x.b - Real(sigma_));
+    const Real value = sharpness_over(x);
+    if (!std::isfinite(value))
+      return round_to_real(sharpness_over(extend_range(x)));
+    return value;
   }
 
   /// Euclidean distance to M* = {ab = σ}.
@@ -72,6 +80,12 @@ public:
   }
 
 private:
+  /// The closed form of sharpness over Real or extended_range<Real>.
+  template <class Real>
+  [[nodiscard]] Real sharpness_over(const state<Real>& x) const {
+    return largest_block_eigenvalue(x.b * x.b, x.a * x.a, 2 * x.a * x.b - Real(sigma_));
+  }
+
   double eta_, sigma_;
 };
 

@@ -18,7 +18,20 @@ public:
   template <class T>
   struct state {
     vector<T> a, b;
+
+    /// The state over extended_range, and back: the second evaluation of a formula whose
+    /// floating-point value overflowed (core/arithmetic.hpp).
+    friend auto extend_range(const state& x) requires std::floating_point<T> {
+      return state<extended_range<T>>{gdcert::extend_range(x.a), gdcert::extend_range(x.b)};
+    }
+    friend bool all_finite(const state& x) requires std::floating_point<T> {
+      return x.a.allFinite() && x.b.allFinite();
+    }
   };
+  template <std::floating_point Real>
+  friend state<Real> round_to_real(const state<extended_range<Real>>& x) {
+    return {gdcert::round_to_real(x.a), gdcert::round_to_real(x.b)};
+  }
 
   /// Throws gdcert::invalid_parameter unless η > 0 and d >= 1.
   scalar_vector_factorization(double step_size, Eigen::Index dimension)
@@ -38,22 +51,36 @@ public:
     detail::bilinear_step(x.a, x.b, eta_, 1.0, 0.0, next.a, next.b);
     return next;
   }
+  /// Loss, gradient and Hessian are evaluated again over extended_range where their
+  /// floating-point value is not finite (⟨a,b⟩ summing +∞ and −∞, z·0 with z = ∞): ±∞ then only
+  /// where the value itself is beyond the range of Real.
   template <class T>
   [[nodiscard]] T loss(const state<T>& x) const {
     require_state(x);
-    return detail::bilinear_loss(x.a, x.b, 1.0, 0.0);
+    const T value = detail::bilinear_loss(x.a, x.b, 1.0, 0.0);
+    if constexpr (std::is_floating_point_v<T>)
+      if (!std::isfinite(value))
+        return round_to_real(loss(extend_range(x)));
+    return value;
   }
   template <class T>
   [[nodiscard]] state<T> gradient(const state<T>& x) const {
     require_state(x);
     state<T> g;
     detail::bilinear_gradient(x.a, x.b, 1.0, 0.0, g.a, g.b);
+    if constexpr (std::is_floating_point_v<T>)
+      if (!all_finite(g))
+        return round_to_real(gradient(extend_range(x)));
     return g;
   }
   template <class T>
   [[nodiscard]] matrix<T> hessian(const state<T>& x) const {
     require_state(x);
-    return detail::bilinear_hessian(x.a, x.b, 1.0, 0.0);
+    const matrix<T> h = detail::bilinear_hessian(x.a, x.b, 1.0, 0.0);
+    if constexpr (std::is_floating_point_v<T>)
+      if (!all_finite(h))
+        return round_to_real(hessian(extend_range(x)));
+    return h;
   }
   template <class T>
   [[nodiscard]] vector<T> coordinates(const state<T>& x) const {
@@ -71,10 +98,10 @@ public:
     require_state(x);
     return detail::distance_to_bilinear_level(x.a, x.b, Real(1));
   }
-  /// Euclidean distance to S = M* ∪ {0}.
+  /// Euclidean distance to S = M* ∪ {0} (norms scaled: finite wherever it is representable).
   template <class Real>
   [[nodiscard]] Real distance_to_stationary(const state<Real>& x) const {
-    return std::min(distance_to_minimizers(x), std::sqrt(squared_norm(x.a) + squared_norm(x.b)));
+    return std::min(distance_to_minimizers(x), scaled_norm(coordinates(x)));
   }
 
 private:

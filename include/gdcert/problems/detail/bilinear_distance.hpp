@@ -70,18 +70,34 @@ template <class Real>
   return sqrt(square(sqrt(s) - sqrt(s_foot)) + square(sqrt(t) - sqrt(t_foot)));
 }
 
-/// Euclidean distance from (a, b) ∈ ℝ^d × ℝ^d to {⟨a', b'⟩ = c}.
+/// Euclidean distance from (a, b) ∈ ℝ^d × ℝ^d to {⟨a', b'⟩ = c}. Beyond 2^(max_exponent/4) (the
+/// squares S, T would overflow near 1.3e154 in double) it is 2^e times the distance from x·2^−e to
+/// {⟨a', b'⟩ = c·2^−2e}, the level scaling with the square (magnitude_exponent: the scaling is
+/// exact). Where c·2^−2e underflows, the set's level is off by less than 2^−2000 of the scaled
+/// state, so the distance is off by far less than one unit in the last place of ‖x‖.
 template <class Real>
 [[nodiscard]] Real distance_to_bilinear_level(const vector<Real>& a, const vector<Real>& b,
                                               Real c) {
-  return distance_to_bilinear_level<Real>(a.dot(b), (a + b).squaredNorm() / 2,
-                                          (a - b).squaredNorm() / 2, c);
+  const int exponent = magnitude_exponent({largest_magnitude(a), largest_magnitude(b)});
+  if (exponent == 0)
+    return distance_to_bilinear_level<Real>(a.dot(b), (a + b).squaredNorm() / 2,
+                                            (a - b).squaredNorm() / 2, c);
+  const Real down = std::scalbn(Real(1), -exponent);
+  const vector<Real> a_scaled = a * down, b_scaled = b * down;
+  return std::scalbn(
+      distance_to_bilinear_level<Real>(a_scaled, b_scaled, std::scalbn(c, -2 * exponent)),
+      exponent);
 }
 
-/// Scalar case d = 1: distance from (a, b) to the hyperbola {a'b' = c}.
+/// Scalar case d = 1: distance from (a, b) to the hyperbola {a'b' = c}, scaled as above.
 template <class Real>
 [[nodiscard]] Real distance_to_hyperbola(Real a, Real b, Real c) {
-  return distance_to_bilinear_level<Real>(a * b, square(a + b) / 2, square(a - b) / 2, c);
+  const int exponent = magnitude_exponent({a, b});
+  if (exponent == 0)
+    return distance_to_bilinear_level<Real>(a * b, square(a + b) / 2, square(a - b) / 2, c);
+  return std::scalbn(distance_to_hyperbola(std::scalbn(a, -exponent), std::scalbn(b, -exponent),
+                                           std::scalbn(c, -2 * exponent)),
+                     exponent);
 }
 
 } // namespace gdcert::detail

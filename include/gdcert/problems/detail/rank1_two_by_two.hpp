@@ -18,6 +18,21 @@ struct rank1_state {
   T a, b, u, v;
 };
 
+/// The state over extended_range, and back: the second evaluation of a formula whose
+/// floating-point value overflowed (core/arithmetic.hpp).
+template <std::floating_point Real>
+[[nodiscard]] rank1_state<extended_range<Real>> extend_range(const rank1_state<Real>& x) {
+  return {x.a, x.b, x.u, x.v};
+}
+template <std::floating_point Real>
+[[nodiscard]] rank1_state<Real> round_to_real(const rank1_state<extended_range<Real>>& x) {
+  return {x.a.rounded(), x.b.rounded(), x.u.rounded(), x.v.rounded()};
+}
+template <std::floating_point Real>
+[[nodiscard]] bool all_finite(const rank1_state<Real>& x) {
+  return std::isfinite(x.a) && std::isfinite(x.b) && std::isfinite(x.u) && std::isfinite(x.v);
+}
+
 namespace detail {
 
 /// Loss ½((ab − 1)² + b²u² + a²v² + (uv − σ)²) and its GD map (402); σ = 0 is (14) exactly.
@@ -42,17 +57,29 @@ public:
             shrink_a * x.u + eta_sigma * x.v, shrink_b * x.v + eta_sigma * x.u};
   }
 
+  /// Loss, gradient and Hessian are evaluated again over extended_range where their
+  /// floating-point value is not finite (b²u² = ∞·0 at b = 1e200, u = 0): ±∞ then only where the
+  /// value itself is beyond the range of Real.
   template <class T>
   [[nodiscard]] T loss(const state<T>& x) const {
     const T r = x.a * x.b - constant<T>(1.0), s = x.u * x.v - constant<T>(sigma_);
-    return constant<T>(0.5) * (r * r + x.b * x.b * x.u * x.u + x.a * x.a * x.v * x.v + s * s);
+    const T value =
+        constant<T>(0.5) * (r * r + x.b * x.b * x.u * x.u + x.a * x.a * x.v * x.v + s * s);
+    if constexpr (std::is_floating_point_v<T>)
+      if (!std::isfinite(value))
+        return round_to_real(loss(extend_range(x)));
+    return value;
   }
 
   template <class T>
   [[nodiscard]] state<T> gradient(const state<T>& x) const {
     const T r = x.a * x.b - constant<T>(1.0), s = x.u * x.v - constant<T>(sigma_);
-    return {r * x.b + x.a * x.v * x.v, r * x.a + x.b * x.u * x.u, x.b * x.b * x.u + s * x.v,
-            x.a * x.a * x.v + s * x.u};
+    const state<T> value{r * x.b + x.a * x.v * x.v, r * x.a + x.b * x.u * x.u,
+                         x.b * x.b * x.u + s * x.v, x.a * x.a * x.v + s * x.u};
+    if constexpr (std::is_floating_point_v<T>)
+      if (!all_finite(value))
+        return round_to_real(gradient(extend_range(x)));
+    return value;
   }
 
   /// Hessian of the loss in the order (a, b, u, v).
@@ -67,21 +94,24 @@ public:
         ab, norm_a, bu, zero,  //
         zero, bu, norm_b, uv,  //
         av, zero, uv, norm_a;
+    if constexpr (std::is_floating_point_v<T>)
+      if (!all_finite(h))
+        return round_to_real(hessian(extend_range(x)));
     return h;
   }
 
   /// λ_max(∇²R(x)) in closed form. In the order (a, u | b, v) the Hessian above is
   /// [[‖B‖²I, C], [Cᵀ, ‖A‖²I]] with C = [[2ab − 1, 2av], [2bu, 2uv − σ]], so λ_max follows from
   /// the spectral norm of the 2 × 2 block C, ‖C‖₂ = (√((p + w)² + (q − r)²) + √((p − w)² +
-  /// (q + r)²))/2 for C = [[p, q], [r, w]].
+  /// (q + r)²))/2 for C = [[p, q], [r, w]]. Where a square overflows, the closed form is
+  /// evaluated over extended_range: λ_max ≥ max(‖A‖², ‖B‖²) ≥ 0, so the result is the value
+  /// rounded, +∞ only where λ_max itself is beyond the range of Real.
   template <std::floating_point Real>
   [[nodiscard]] Real sharpness(const state<Real>& x) const {
-    using std::sqrt;
-    const Real p = 2 * x.a * x.b - 1, q = 2 * x.a * x.v, r = 2 * x.b * x.u;
-    const Real w = 2 * x.u * x.v - Real(sigma_);
-    const Real block_norm =
-        (sqrt(square(p + w) + square(q - r)) + sqrt(square(p - w) + square(q + r))) / 2;
-    return largest_block_eigenvalue(x.b * x.b + x.v * x.v, x.a * x.a + x.u * x.u, block_norm);
+    const Real value = sharpness_over(x);
+    if (!std::isfinite(value))
+      return round_to_real(sharpness_over(extend_range(x)));
+    return value;
   }
 
   template <class T>
@@ -96,15 +126,26 @@ public:
     return {c(0), c(1), c(2), c(3)};
   }
 
-  /// Euclidean distance to M* = {ab = 1, u = v = 0}.
+  /// Euclidean distance to M* = {ab = 1, u = v = 0} (norms scaled: finite wherever it is
+  /// representable).
   template <class Real>
   [[nodiscard]] Real distance_to_minimizers(const state<Real>& x) const {
-    using std::sqrt;
-    return sqrt(square(distance_to_hyperbola(x.a, x.b, Real(1))) + x.u * x.u + x.v * x.v);
+    return scaled_norm({distance_to_hyperbola(x.a, x.b, Real(1)), x.u, x.v});
   }
 
 protected:
   rank1_problem(double step_size, double sigma) : eta_(step_size), sigma_(sigma) {}
+
+  /// The closed form of sharpness over Real or extended_range<Real>.
+  template <class Real>
+  [[nodiscard]] Real sharpness_over(const state<Real>& x) const {
+    using std::sqrt;
+    const Real p = 2 * x.a * x.b - 1, q = 2 * x.a * x.v, r = 2 * x.b * x.u;
+    const Real w = 2 * x.u * x.v - Real(sigma_);
+    const Real block_norm =
+        (sqrt(square(p + w) + square(q - r)) + sqrt(square(p - w) + square(q + r))) / 2;
+    return largest_block_eigenvalue(x.b * x.b + x.v * x.v, x.a * x.a + x.u * x.u, block_norm);
+  }
   double eta_, sigma_;
 };
 

@@ -4,6 +4,9 @@
 #include <gdcert/core/error.hpp>
 #include <gdcert/problems/problem.hpp>
 
+#include <cmath>
+#include <concepts>
+
 namespace gdcert {
 
 /// The state (a, b) of the scalar problems; coordinate order (a, b).
@@ -11,6 +14,21 @@ template <class T>
 struct scalar_state {
   T a, b;
 };
+
+/// The state over extended_range, and back: the second evaluation of a formula whose
+/// floating-point value overflowed (core/arithmetic.hpp).
+template <std::floating_point Real>
+[[nodiscard]] scalar_state<extended_range<Real>> extend_range(const scalar_state<Real>& x) {
+  return {x.a, x.b};
+}
+template <std::floating_point Real>
+[[nodiscard]] scalar_state<Real> round_to_real(const scalar_state<extended_range<Real>>& x) {
+  return {x.a.rounded(), x.b.rounded()};
+}
+template <std::floating_point Real>
+[[nodiscard]] bool all_finite(const scalar_state<Real>& x) {
+  return std::isfinite(x.a) && std::isfinite(x.b);
+}
 
 namespace detail {
 

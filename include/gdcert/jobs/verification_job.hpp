@@ -1,8 +1,12 @@
-// A map of rigorous boundary tests as a job: every (cell, root box) of the interval verifier is a work item, so one hard cell spreads over many threads or ranks (analysis/job.hpp, docs/design.md "Jobs and checkpoints").
+// A map of rigorous boundary tests as a job: every (cell, root box) of the interval verifier is a work item, so one hard cell spreads over many threads or ranks (jobs/job.hpp, docs/jobs.md).
 #pragma once
 
-#include <gdcert/analysis/job.hpp>
+#include <gdcert/analysis/execution.hpp>
 #include <gdcert/analysis/rigorous_scan.hpp>
+#include <gdcert/core/error.hpp>
+#include <gdcert/io/checkpoint.hpp>
+#include <gdcert/io/io_error.hpp>
+#include <gdcert/jobs/job.hpp>
 #include <gdcert/version.hpp>
 
 #include <cstddef>

@@ -1,8 +1,13 @@
-// A large sweep as a job: runs of consecutive tiles are the work items (analysis/job.hpp), so a sweep runs across MPI ranks and resumes from a checkpoint with the bytes of the one-process sweep (docs/design.md "Jobs and checkpoints").
+// A large sweep as a job: runs of consecutive tiles are the work items (jobs/job.hpp), so a sweep runs across MPI ranks and resumes from a checkpoint with the bytes of the one-process sweep (docs/jobs.md).
 #pragma once
 
-#include <gdcert/analysis/job.hpp>
+#include <gdcert/analysis/classify.hpp>
+#include <gdcert/analysis/execution.hpp>
 #include <gdcert/analysis/sweep.hpp>
+#include <gdcert/core/error.hpp>
+#include <gdcert/io/checkpoint.hpp>
+#include <gdcert/io/io_error.hpp>
+#include <gdcert/jobs/job.hpp>
 #include <gdcert/version.hpp>
 
 #include <algorithm>

@@ -1,9 +1,9 @@
-// Jobs and checkpoints (analysis/job.hpp, io/checkpoint.hpp, analysis/verification_job.hpp;
-// docs/design.md "Jobs and checkpoints"): same bytes for any thread count, resume after
-// cancellation and kill -9, refusal of other jobs' and damaged checkpoints.
-#include <gdcert/analysis/job.hpp>
-#include <gdcert/analysis/verification_job.hpp>
+// Jobs and checkpoints (jobs/job.hpp, io/checkpoint.hpp, jobs/verification_job.hpp; docs/jobs.md):
+// same bytes for any thread count, resume after cancellation and kill -9, refusal of other jobs'
+// and damaged checkpoints.
 #include <gdcert/certificates/scalar.hpp>
+#include <gdcert/jobs/job.hpp>
+#include <gdcert/jobs/verification_job.hpp>
 #include <gdcert/problems/quartic.hpp>
 #include <gdcert/problems/scalar.hpp>
 

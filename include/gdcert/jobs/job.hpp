@@ -1,9 +1,10 @@
-// Jobs: an engine's work split into independent items, run on threads with an optional checkpoint (resume after kill -9), in one process or across MPI ranks (gdcert/mpi.hpp) with the same bytes (docs/design.md, "Jobs and checkpoints").
+// Jobs: an engine's work split into independent items, run on threads with an optional checkpoint (resume after kill -9), in one process or across MPI ranks (gdcert/jobs/mpi.hpp) with the same bytes (docs/jobs.md).
 #pragma once
 
 #include <gdcert/analysis/execution.hpp>
 #include <gdcert/core/error.hpp>
 #include <gdcert/io/checkpoint.hpp>
+#include <gdcert/io/io_error.hpp>
 
 #include <algorithm>
 #include <atomic>

@@ -1,10 +1,13 @@
-// gdcert::mpi: a job's work items (analysis/job.hpp) across MPI ranks with dynamic load balancing; results gathered on rank 0, bit-identical to one process (docs/design.md, "Jobs and checkpoints").
+// gdcert::mpi: a job's work items (jobs/job.hpp) across MPI ranks with dynamic load balancing; results gathered on rank 0, bit-identical to one process (docs/jobs.md).
 //
 // Optional: needs an MPI implementation (Debian: libopenmpi-dev, openmpi-bin) and the CMake
 // target gdcert::mpi, which exists only when CMake finds MPI. Nothing else in gdcert includes it.
 #pragma once
 
-#include <gdcert/analysis/job.hpp>
+#include <gdcert/analysis/execution.hpp>
+#include <gdcert/core/error.hpp>
+#include <gdcert/io/checkpoint.hpp>
+#include <gdcert/jobs/job.hpp>
 
 #include <mpi.h>
 

@@ -1,8 +1,17 @@
-// Pass/fail maps of Apps L-M as jobs: each grid row is a work item (analysis/job.hpp), so maps run across MPI ranks and resume from checkpoints with the bytes of the one-process map (docs/design.md "Jobs and checkpoints").
+// Pass/fail maps of Apps L-M as jobs: each grid row is a work item (jobs/job.hpp), so maps run across MPI ranks and resume from checkpoints with the bytes of the one-process map (docs/jobs.md).
 #pragma once
 
 #include <gdcert/analysis/boundary_scan.hpp>
-#include <gdcert/analysis/job.hpp>
+#include <gdcert/analysis/directions.hpp>
+#include <gdcert/analysis/execution.hpp>
+#include <gdcert/analysis/ray_polynomial.hpp>
+#include <gdcert/certificates/certificate.hpp>
+#include <gdcert/core/error.hpp>
+#include <gdcert/io/checkpoint.hpp>
+#include <gdcert/io/io_error.hpp>
+#include <gdcert/jobs/job.hpp>
+#include <gdcert/problems/diagonal_approximation.hpp>
+#include <gdcert/problems/quartic.hpp>
 #include <gdcert/version.hpp>
 
 #include <boost/crc.hpp>

@@ -1,5 +1,0 @@
-// Deprecated forwarding header: the number types moved to <gdcert/numbers/rational.hpp> (CHANGELOG,
-// 0.2). This header will be removed in the next release.
-#pragma once
-
-#include <gdcert/numbers/rational.hpp>

@@ -39,6 +39,7 @@
 #include <gdcert/problems/matrix_factorization.hpp>
 #include <gdcert/problems/rank1_approximation.hpp>
 #include <gdcert/problems/rank1_reduction.hpp>
+#include <gdcert/stability/hessian_spectrum.hpp> // classify's sharpness of the matrix problem
 
 #include "reproduction.hpp"
 

@@ -15,7 +15,9 @@
 #include <gdcert/version.hpp>
 
 #include <gdcert/problems/diagonal_approximation.hpp>
+#include <gdcert/problems/matrix_completion.hpp>
 #include <gdcert/problems/matrix_factorization.hpp>
+#include <gdcert/problems/matrix_sensing.hpp>
 #include <gdcert/problems/problem.hpp>
 #include <gdcert/problems/quartic.hpp>
 #include <gdcert/problems/rank1_approximation.hpp>
@@ -41,6 +43,7 @@
 
 #include <gdcert/stability/critical_step.hpp>
 #include <gdcert/stability/fixed_quadratic.hpp>
+#include <gdcert/stability/hessian_spectrum.hpp>
 #include <gdcert/stability/periodic_orbit.hpp>
 #include <gdcert/stability/rank1_spectra.hpp>
 #include <gdcert/stability/uniqueness.hpp>

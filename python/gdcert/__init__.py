@@ -4,7 +4,9 @@ NumPy in, NumPy out, at C++ speed: the problems' GD maps and the state-dependent
 I(δ; x) of the paper (docs/bibliography.md [SDL]), evaluated on one state of shape (d,) or on a
 stack (N, d) with SIMD lanes underneath; trajectories, classify, basin sweeps on the library's
 threads, the one-step boundary tests and pass/fail maps of Apps L-M, box counting, the quotient
-map F of Liang & Montúfar, periodic orbits and the rigorous interval verifier.
+map F of Liang & Montúfar, periodic orbits and the rigorous interval verifier; the matrix problems
+(factorization, sensing, completion) with states as their two factors, and the Hessian's top
+eigenpairs by Lanczos on Hessian-vector products.
 
 Every formula cited in a docstring ("(14)", "docs/formulas.md §4") is written out in the
 repository's docs/formulas.md. Invalid input raises ValueError with the C++ library's message,
@@ -17,9 +19,12 @@ from ._gdcert import (  # noqa: F401  (the public names of the compiled core)
     ApproximationCertificate,
     Cancelled,
     DiagonalApproximation,
+    EigensolverNotConverged,
     FactorizationCertificate,
     GridAxis,
+    MatrixCompletion,
     MatrixFactorization,
+    MatrixSensing,
     Outcome,
     OutcomeCriteria,
     PassFailMap,
@@ -46,6 +51,7 @@ from ._gdcert import (  # noqa: F401  (the public names of the compiled core)
     boundary_scan,
     coordinate_plane,
     cube_boundary_directions,
+    dense_sharpness_limit,
     published_delta_axis,
     published_xi_axis,
     random_plane,
@@ -60,10 +66,13 @@ from ._gdcert import (  # noqa: F401  (the public names of the compiled core)
 )
 from ._results import (  # noqa: F401
     Classification,
+    HessianEigenpairs,
     Orbit,
     Trajectory,
     classify,
     find_periodic_orbit,
+    hessian_eigenpairs,
+    sharpness,
     sweep,
     trajectory,
 )

@@ -6,6 +6,7 @@
 #include <gdcert/analysis/execution.hpp>
 #include <gdcert/core/error.hpp>
 #include <gdcert/numbers/lanes.hpp>
+#include <gdcert/problems/problem.hpp>
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -116,11 +117,24 @@ inline py::object unwrap(py::array_t<double> out, const states_view& v, Eigen::I
   return out;
 }
 
+/// Whether per_point evaluates packs of points in lanes: not for the matrix problems, whose double
+/// members run other kernels than their generic form (the fused step of
+/// problems/detail/residual_forces.hpp, Eigen's products), so that lanes would not round as the
+/// one-state calls do; they are evaluated point by point in double.
+template <class P>
+consteval bool evaluates_in_lanes() {
+  if constexpr (requires { typename P::template state<double>; })
+    return !steps_in_place<P, typename P::template state<double>>;
+  else
+    return true; // a plane of coordinates (python/src/dynamics.cpp)
+}
+
 /// Evaluates `f` (a generic callable: state<T> → T or state<T>) at every point of `x`: packs of
-/// pack_width points through the lanes scalar, the rest one by one in double. The library's maps
-/// are written once over T, so both paths run the same arithmetic; the module is compiled with
-/// -ffp-contract=off, so they round alike and a stacked call equals the one-state calls bit for
-/// bit. The GIL is released while the points are evaluated.
+/// pack_width points through the lanes scalar (where evaluates_in_lanes<P>()), the rest one by
+/// one in double. The library's maps are written once over T, so both paths run the same
+/// arithmetic; the module is compiled with -ffp-contract=off, so they round alike and a stacked
+/// call equals the one-state calls bit for bit. The GIL is released while the points are
+/// evaluated.
 template <class P, class F>
 py::object per_point(const P& p, const array& x, F f) {
   const states_view v = view_states(x, p.dimension());
@@ -133,18 +147,19 @@ py::object per_point(const P& p, const array& x, F f) {
   {
     py::gil_scoped_release release;
     std::size_t i = 0;
-    for (; i + pack_width <= v.count; i += pack_width) {
-      const auto r = f(pack_at(p, v, i));
-      if constexpr (state_result) {
-        const vector<pack> c = p.coordinates(r);
-        for (int l = 0; l < pack_width; ++l)
-          for (std::size_t j = 0; j < w; ++j)
-            o[(i + static_cast<std::size_t>(l)) * w + j] = c(static_cast<Eigen::Index>(j))[l];
-      } else {
-        for (int l = 0; l < pack_width; ++l)
-          o[i + static_cast<std::size_t>(l)] = r[l];
+    if constexpr (evaluates_in_lanes<P>())
+      for (; i + pack_width <= v.count; i += pack_width) {
+        const auto r = f(pack_at(p, v, i));
+        if constexpr (state_result) {
+          const vector<pack> c = p.coordinates(r);
+          for (int l = 0; l < pack_width; ++l)
+            for (std::size_t j = 0; j < w; ++j)
+              o[(i + static_cast<std::size_t>(l)) * w + j] = c(static_cast<Eigen::Index>(j))[l];
+        } else {
+          for (int l = 0; l < pack_width; ++l)
+            o[i + static_cast<std::size_t>(l)] = r[l];
+        }
       }
-    }
     for (; i < v.count; ++i) {
       const auto r = f(state_at(p, v, i));
       if constexpr (state_result) {
@@ -289,5 +304,6 @@ void bind_sweep(py::module_& m);
 void bind_scans(py::module_& m);
 void bind_dynamics(py::module_& m);
 void bind_verifier(py::module_& m);
+void bind_matrix(py::module_& m);
 
 } // namespace gdcert::python

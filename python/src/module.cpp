@@ -30,4 +30,5 @@ PYBIND11_MODULE(_gdcert, m) {
   bind_scans(m);
   bind_dynamics(m);
   bind_verifier(m);
+  bind_matrix(m); // after bind_problems and bind_trajectories: it extends both
 }

@@ -10,6 +10,8 @@
 #include <gdcert/problems/regularized.hpp>
 #include <gdcert/problems/scalar.hpp>
 #include <gdcert/problems/scalar_vector.hpp>
+// gdcert::sharpness of matrix_factorization above dense_sharpness_limit: Lanczos (Spectra).
+#include <gdcert/stability/hessian_spectrum.hpp>
 
 namespace gdcert::python {
 

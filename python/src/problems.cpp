@@ -1,6 +1,7 @@
 // The eight problems: constructors validated as in C++, and step / loss / gradient / hessian /
 // jacobian / sharpness / distances on one state or on an (N, d) stack (docs/formulas.md §1).
 #include "common.hpp"
+#include "problem_binding.hpp"
 
 #include <gdcert/analysis/iterate.hpp>
 #include <gdcert/problems/diagonal_approximation.hpp>
@@ -65,102 +66,8 @@ std::vector<std::string> names_of(const matrix_factorization& p) {
   return names;
 }
 
-template <class P>
-void bind_problem(py::class_<P>& c, const char* summary) {
-  c.doc() = summary;
-  c.def_property_readonly(
-       "eta", [](const P& p) { return p.step_size(); }, "The step size η (validated > 0).")
-      .def_property_readonly(
-          "dimension", [](const P& p) { return p.dimension(); },
-          "Number of real coordinates d of a state.")
-      .def_property_readonly(
-          "coordinate_names", [](const P& p) { return names_of(p); },
-          "Names of the coordinates in array order (the paper's symbols).")
-      .def(
-          "step",
-          [](const P& p, const array& x) {
-            return per_point(p, x, [&](const auto& s) { return p.step(s); });
-          },
-          py::arg("x"),
-          "The GD map x − η∇R(x) (docs/formulas.md §1) of one state (d,) or of each row of an "
-          "(N, d) array; SIMD lanes underneath, bit-identical to one-state calls.")
-      .def(
-          "loss",
-          [](const P& p, const array& x) {
-            return per_point(p, x, [&](const auto& s) { return p.loss(s); });
-          },
-          py::arg("x"), "The loss R(x): a float for one state, an (N,) array for N states.")
-      .def(
-          "gradient",
-          [](const P& p, const array& x) {
-            return per_point(p, x, [&](const auto& s) { return p.gradient(s); });
-          },
-          py::arg("x"), "∇R(x), same shape as x.")
-      .def(
-          "hessian",
-          [](const P& p, const array& x) {
-            return per_point_double(
-                p, x, [&](const auto& s) { return p.hessian(s); }, p.dimension(), p.dimension());
-          },
-          py::arg("x"), "∇²R(x): (d, d) for one state, (N, d, d) for N states.")
-      .def(
-          "jacobian",
-          [](const P& p, const array& x) {
-            return per_point_double(
-                p, x, [&](const auto& s) { return p.jacobian(s); }, p.dimension(), p.dimension());
-          },
-          py::arg("x"), "D step(x) = I − η∇²R(x) (J_out_in): (d, d) or (N, d, d).")
-      .def(
-          "sharpness",
-          [](const P& p, const array& x) {
-            return per_point_double(p, x,
-                                    [&](const auto& s) { return double(gdcert::sharpness(p, s)); });
-          },
-          py::arg("x"),
-          "λ_max(∇²R(x)); GD is linearly unstable at a minimizer whose sharpness exceeds 2/η "
-          "(docs/formulas.md §6).")
-      .def(
-          "is_minimizer",
-          [](const P& p, const array& x, double tolerance) {
-            require_positive("tolerance", tolerance);
-            return per_point_predicate(p, x,
-                                       [&](const auto& s) { return p.is_minimizer(s, tolerance); });
-          },
-          py::arg("x"), py::arg("tolerance") = 1e-6, "Whether x lies within tolerance of M*.")
-      .def(
-          "is_stationary",
-          [](const P& p, const array& x, double tolerance) {
-            require_positive("tolerance", tolerance);
-            return per_point_predicate(
-                p, x, [&](const auto& s) { return p.is_stationary(s, tolerance); });
-          },
-          py::arg("x"), py::arg("tolerance") = 1e-6, "Whether x lies within tolerance of S.");
-  if constexpr (requires(const P& p, const typename P::template state<double>& s) {
-                  p.distance_to_minimizers(s);
-                })
-    c.def(
-        "distance_to_minimizers",
-        [](const P& p, const array& x) {
-          return per_point_double(
-              p, x, [&](const auto& s) { return double(p.distance_to_minimizers(s)); });
-        },
-        py::arg("x"), "Euclidean distance to the minimizer set M*.");
-  if constexpr (requires(const P& p, const typename P::template state<double>& s) {
-                  p.distance_to_stationary(s);
-                })
-    c.def(
-        "distance_to_stationary",
-        [](const P& p, const array& x) {
-          return per_point_double(
-              p, x, [&](const auto& s) { return double(p.distance_to_stationary(s)); });
-        },
-        py::arg("x"), "Euclidean distance to the stationary set S.");
-  c.def("__repr__", [](const P& p) {
-    return "<gdcert." + std::string(py::str(py::type::of<P>().attr("__name__"))) +
-           " eta=" + std::string(py::repr(py::float_(p.step_size()))) +
-           " dimension=" + std::to_string(p.dimension()) + ">";
-  });
-}
+/// The coordinate names of any of the eight problems.
+const auto names_in_array_order = [](const auto& p) { return names_of(p); };
 
 } // namespace
 
@@ -168,31 +75,36 @@ void bind_problems(py::module_& m) {
   py::class_<scalar_factorization> scalar(m, "ScalarFactorization");
   scalar.def(py::init<double, double>(), py::arg("eta"), py::arg("sigma") = 1.0)
       .def_property_readonly("sigma", &scalar_factorization::target);
-  bind_problem(scalar, "Scalar factorization ½(ab − σ)², state (a, b); GD map (8), "
-                       "docs/formulas.md §1.");
+  bind_problem(scalar, names_in_array_order,
+               "Scalar factorization ½(ab − σ)², state (a, b); GD map (8), "
+               "docs/formulas.md §1.");
 
   py::class_<quartic_factorization> quartic(m, "QuarticFactorization");
   quartic.def(py::init<double, double>(), py::arg("eta"), py::arg("mu"))
       .def_property_readonly("mu", &quartic_factorization::quartic_weight);
-  bind_problem(quartic, "Quartic loss ½(ab − 1)² + μ(ab − 1)⁴, state (a, b); (31, 411), "
-                        "docs/formulas.md §1.");
+  bind_problem(quartic, names_in_array_order,
+               "Quartic loss ½(ab − 1)² + μ(ab − 1)⁴, state (a, b); (31, 411), "
+               "docs/formulas.md §1.");
 
   py::class_<rank1_factorization> rank1(m, "Rank1Factorization");
   rank1.def(py::init<double>(), py::arg("eta"));
-  bind_problem(rank1, "Rank-1 factorization of X = diag(1, 0), state (a, b, u, v); GD map (14), "
-                      "M* (15), S (16), docs/formulas.md §1.");
+  bind_problem(rank1, names_in_array_order,
+               "Rank-1 factorization of X = diag(1, 0), state (a, b, u, v); GD map (14), "
+               "M* (15), S (16), docs/formulas.md §1.");
 
   py::class_<diagonal_approximation> diagonal(m, "DiagonalApproximation");
   diagonal.def(py::init<double, double>(), py::arg("eta"), py::arg("sigma"))
       .def_property_readonly("sigma", &diagonal_approximation::sigma);
-  bind_problem(diagonal, "Rank-1 approximation of X = diag(1, σ), σ ∈ (0, 1), state (a, b, u, "
-                         "v); (402), (337), docs/formulas.md §1.");
+  bind_problem(diagonal, names_in_array_order,
+               "Rank-1 approximation of X = diag(1, σ), σ ∈ (0, 1), state (a, b, u, "
+               "v); (402), (337), docs/formulas.md §1.");
 
   py::class_<scalar_vector_factorization> scalar_vector(m, "ScalarVectorFactorization");
   scalar_vector.def(py::init<double, Eigen::Index>(), py::arg("eta"), py::arg("d"))
       .def_property_readonly("d", &scalar_vector_factorization::vector_dimension);
-  bind_problem(scalar_vector, "½(⟨a, b⟩ − 1)² with a, b ∈ ℝ^d, state (a, b); (44-45), "
-                              "docs/formulas.md §1.");
+  bind_problem(scalar_vector, names_in_array_order,
+               "½(⟨a, b⟩ − 1)² with a, b ∈ ℝ^d, state (a, b); (44-45), "
+               "docs/formulas.md §1.");
 
   py::class_<regularized_factorization> regularized(m, "RegularizedFactorization");
   regularized
@@ -201,8 +113,9 @@ void bind_problems(py::module_& m) {
       .def_property_readonly("d", &regularized_factorization::vector_dimension)
       .def_property_readonly("y", &regularized_factorization::target)
       .def_property_readonly("lam", &regularized_factorization::regularization);
-  bind_problem(regularized, "½(⟨u, v⟩ − y)² + (λ/2)(‖u‖² + ‖v‖²), state (u, v); [LM 4], "
-                            "docs/formulas.md §7.");
+  bind_problem(regularized, names_in_array_order,
+               "½(⟨u, v⟩ − y)² + (λ/2)(‖u‖² + ‖v‖²), state (u, v); [LM 4], "
+               "docs/formulas.md §7.");
 
   py::class_<rank1_approximation> approximation(m, "Rank1Approximation");
   approximation.def(py::init<double, Eigen::Index>(), py::arg("eta"), py::arg("k"))
@@ -218,7 +131,7 @@ void bind_problems(py::module_& m) {
       .def_property_readonly("lam", &rank1_approximation::regularization)
       .def_property_readonly(
           "s", [](const rank1_approximation& p) { return to_array(p.singular_values()); });
-  bind_problem(approximation,
+  bind_problem(approximation, names_in_array_order,
                "Rank-1 approximation of X = diag(I_k, 0) (or diag(s, 0) with ridge λ), state "
                "(a, u, b, v), a, b ∈ ℝ^k; (76), M* (20), S (21), docs/formulas.md §1.");
 
@@ -239,7 +152,7 @@ void bind_problems(py::module_& m) {
             out.mutable_at(i, j) = x(i, j);
         return out;
       });
-  bind_problem(matrix_problem,
+  bind_problem(matrix_problem, names_in_array_order,
                "½‖BAᵀ − X‖²_F (+ (λ/2)(‖A‖² + ‖B‖²)), state (A, B) column-major; (1-3), "
                "[LM 1], docs/formulas.md §1.");
 }

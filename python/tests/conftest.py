@@ -1,5 +1,6 @@
-"""Shared fixtures: one instance of each of the eight problems with NumPy reference formulas of
-their losses and gradients, written independently of the C++ code from docs/formulas.md §1."""
+"""Shared fixtures: one instance of each of the eight problems of the paper and of matrix sensing
+and completion, with NumPy reference formulas of their losses and gradients, written independently
+of the C++ code from docs/formulas.md §1, §11 and §12."""
 
 import numpy as np
 import pytest
@@ -65,6 +66,41 @@ def matrix(x, X, r, lam):
     return loss, np.concatenate([gA.ravel(order="F"), gB.ravel(order="F")])
 
 
+def factors_of(x, rows1, rows2, r):
+    """The two factors of a flat state: vec (column-major) of the first, then of the second."""
+    return (x[: rows1 * r].reshape((rows1, r), order="F"),
+            x[rows1 * r :].reshape((rows2, r), order="F"))
+
+
+def flat(first, second):
+    return np.concatenate([first.ravel(order="F"), second.ravel(order="F")])
+
+
+def sensing(x, A, b, r):
+    """(1/2m) Σ_i (b_i − ⟨A_i, XYᵀ⟩)², ∇_X = GY, ∇_Y = GᵀX with G = Σ_i s_i A_i,
+    s_i = (⟨A_i, XYᵀ⟩ − b_i)/m (docs/formulas.md §11)."""
+    m, n1, n2 = A.shape
+    X, Y = factors_of(x, n1, n2, r)
+    residuals = np.einsum("ijk,jk->i", A, X @ Y.T) - b
+    G = np.einsum("i,ijk->jk", residuals / m, A)
+    return residuals @ residuals / (2 * m), flat(G @ Y, G.T @ X)
+
+
+def completion(x, A, mask, r):
+    """½‖P_Ω(A − XYᵀ)‖²_F, ∇_X = EY, ∇_Y = EᵀX with E = P_Ω(XYᵀ − A) (docs/formulas.md §12)."""
+    n1, n2 = A.shape
+    X, Y = factors_of(x, n1, n2, r)
+    E = np.where(mask, X @ Y.T - A, 0.0)
+    return 0.5 * np.sum(E * E), flat(E @ Y, E.T @ X)
+
+
+_draws = np.random.default_rng(20261211)
+SENSING_A = _draws.normal(size=(6, 3, 4))  # m = 6 measurements 3 × 4
+SENSING_B = _draws.uniform(size=6)
+COMPLETION_A = _draws.normal(size=(4, 2)) @ _draws.normal(size=(2, 5))  # rank 2, 4 × 5
+COMPLETION_MASK = _draws.uniform(size=(4, 5)) < 0.7
+COMPLETION_MASK[0, 0] = True
+
 TARGET = np.array([[2.0, 0.5, 0.0], [0.0, 1.0, -0.5]])
 
 CASES = [
@@ -82,6 +118,10 @@ CASES = [
      lambda x: approximation(x, np.array([1.0, 0.5]), 0.05)),
     ("matrix", lambda: gdcert.MatrixFactorization(0.1, TARGET, 2, 0.01),
      lambda x: matrix(x, TARGET, 2, 0.01)),
+    ("sensing", lambda: gdcert.MatrixSensing(0.05, SENSING_A, SENSING_B, 2),
+     lambda x: sensing(x, SENSING_A, SENSING_B, 2)),
+    ("completion", lambda: gdcert.MatrixCompletion(0.1, COMPLETION_A, 2, COMPLETION_MASK),
+     lambda x: completion(x, COMPLETION_A, COMPLETION_MASK, 2)),
 ]
 
 

@@ -36,8 +36,11 @@ vector<double> evaluate(const Problem& problem, const typename Problem::template
   return out;
 }
 
+/// `fused_double_step`: the problem's step over double is its fused in-place kernel
+/// (problems/detail/residual_forces.hpp: the same formula, tiles summed in another order with
+/// FMAs), so only its step differs from the lanes, within rounding; everything else is bit-identical.
 template <class Sampler>
-void check_every_scalar(Sampler sample, std::uint64_t stream) {
+void check_every_scalar(Sampler sample, std::uint64_t stream, bool fused_double_step = false) {
   auto rng = generator(stream);
   for (int i = 0; i < 20; ++i) {
     const auto problem = sample(rng);
@@ -68,7 +71,14 @@ void check_every_scalar(Sampler sample, std::uint64_t stream) {
       const vector<double> simd = evaluate<decltype(problem), pack>(problem, lane_state, lane);
       INFO("point " << i << " lane " << lane);
       // Lanes run the same operations in the same order as double: bit-identical.
-      REQUIRE(simd == plain);
+      if (fused_double_step) {
+        const Eigen::Index steps = problem.dimension();
+        REQUIRE(simd.tail(simd.size() - steps) == plain.tail(plain.size() - steps));
+        for (Eigen::Index j = 0; j < steps; ++j)
+          REQUIRE(std::abs(simd(j) - plain(j)) <= 1e-14 * (1 + std::abs(plain(j))));
+      } else {
+        REQUIRE(simd == plain);
+      }
       for (Eigen::Index j = 0; j < exact.size(); ++j) {
         const double scale = 1 + std::abs(exact(j));
         REQUIRE(std::abs(plain(j) - exact(j)) <= 1e-12 * scale);
@@ -107,9 +117,10 @@ TEST_CASE("quartic problem runs with double, long double, rational and lanes",
           "[problems][scalars]") {
   check_every_scalar(sample_quartic, 47);
 }
-TEST_CASE("matrix problem runs with double, long double, rational and lanes",
+TEST_CASE("matrix problem runs with double, long double, rational and lanes (the double step "
+          "is the fused kernel: equal to the lanes within rounding)",
           "[problems][scalars]") {
-  check_every_scalar(sample_matrix, 48);
+  check_every_scalar(sample_matrix, 48, true);
 }
 
 TEST_CASE("certificates run with lane packs lane by lane", "[certificates][scalars]") {

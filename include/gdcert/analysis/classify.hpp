@@ -291,8 +291,9 @@ classify_trajectory(const Problem& problem, typename Problem::template state<Rea
     decided = true;
   }
   std::vector<Real> squared_return(ring_size, Real(0));
+  auto workspace = make_step_workspace(problem, x);
   while (!decided && t < criteria.max_steps) {
-    x = problem.step(x);
+    advance(problem, x, workspace);
     ++t;
     current = problem.coordinates(x);
     ring[t % ring_size] = current;

@@ -9,6 +9,7 @@
 #include <gdcert/problems/rank1_factorization.hpp>
 #include <gdcert/problems/scalar.hpp>
 #include <gdcert/problems/scalar_vector.hpp>
+#include <gdcert/stability/sharpness_method.hpp>
 
 #include <Eigen/Eigenvalues>
 
@@ -53,19 +54,21 @@ struct null_observer {
   constexpr void operator()(const State&, std::size_t) const noexcept {}
 };
 
-/// Advances `x` by `steps` applications of the GD map, x ← p.step(x), calling `observe(x, t)` for
+/// Advances `x` by `steps` applications of the GD map, x ← p.step(x) (gdcert::advance: in place
+/// where the problem steps in place), calling `observe(x, t)` for
 /// t = 0, …, steps. Returns the number of steps taken (= steps). The problem, state and observer
 /// are template parameters, so the loop inlines the map; with null_observer it is the bare loop.
 template <class Problem, class State, observer<State> Observer = null_observer>
 requires steps_state<Problem, State> std::size_t
 iterate(const Problem& problem, State& x, std::size_t steps, Observer&& observe = Observer{}) {
+  auto workspace = make_step_workspace(problem, x);
   if constexpr (std::is_same_v<std::remove_cvref_t<Observer>, null_observer>) {
     for (std::size_t t = 0; t < steps; ++t)
-      x = problem.step(x);
+      advance(problem, x, workspace);
   } else {
     observe(std::as_const(x), std::size_t{0});
     for (std::size_t t = 1; t <= steps; ++t) {
-      x = problem.step(x);
+      advance(problem, x, workspace);
       observe(std::as_const(x), t);
     }
   }
@@ -85,8 +88,9 @@ requires steps_state<Problem, State> std::size_t run_until(const Problem& proble
     observe(std::as_const(x), std::size_t{0});
   if (stop(std::as_const(x), std::size_t{0}))
     return 0;
+  auto workspace = make_step_workspace(problem, x);
   for (std::size_t t = 1; t <= max_steps; ++t) {
-    x = problem.step(x);
+    advance(problem, x, workspace);
     if constexpr (watched)
       observe(std::as_const(x), t);
     if (stop(std::as_const(x), t))
@@ -376,15 +380,14 @@ sharpness_beyond_range(const Problem& problem, const State& x, const vector<Real
 }
 } // namespace detail
 
-/// Sharpness λ_max(∇²R(x)): the problem's closed form `p.sharpness(x)` where it has one (the
-/// scalar and 2 × 2 rank-1 problems: no matrix is built, which matters once per point of a
-/// sweep), else the largest eigenvalue of p.hessian(x) (Eigen's SelfAdjointEigenSolver; closed
-/// form for 2 × 2). For a finite state it is finite, or +∞ where λ_max is beyond the range (the
-/// Hessian's overflow is resolved by detail::sharpness_beyond_range), never NaN; NaN for a state
-/// that is not finite. GD is linearly unstable at a minimizer whose sharpness exceeds 2/η
-/// (docs/formulas.md §6; the edge of stability of (185-189)).
+/// Sharpness λ_max(∇²R(x)) by the dense route (sharpness_method::dense): the problem's closed
+/// form `p.sharpness(x)` where it has one (the scalar and 2 × 2 rank-1 problems: no matrix is
+/// built, which matters once per point of a sweep), else the largest eigenvalue of p.hessian(x)
+/// (Eigen's SelfAdjointEigenSolver; closed form for 2 × 2). For a finite state it is finite, or +∞
+/// where λ_max is beyond the range (the Hessian's overflow is resolved by
+/// detail::sharpness_beyond_range), never NaN; NaN for a state that is not finite.
 template <class Problem, class State>
-[[nodiscard]] auto sharpness(const Problem& problem, const State& x) {
+[[nodiscard]] auto sharpness(const Problem& problem, const State& x, sharpness_method::dense_t) {
   if constexpr (requires { problem.sharpness(x); }) {
     const auto value = problem.sharpness(x);
     using std::isfinite;
@@ -403,6 +406,42 @@ template <class Problem, class State>
       return std::numeric_limits<Real>::quiet_NaN();
     return detail::sharpness_beyond_range(problem, x, vector<Real>(coordinates), h);
   }
+}
+
+/// Sharpness λ_max(∇²R(x)) by Lanczos on Hessian-vector products, no d × d matrix
+/// (sharpness_method::matrix_free: gdcert::matrix_free_sharpness; any problem with a
+/// floating-point state). Same conventions as the dense route; throws eigensolver_not_converged
+/// when the iteration does not converge. Needs <gdcert/stability/hessian_spectrum.hpp> in the
+/// translation unit (stability/sharpness_method.hpp).
+template <class Problem, class State>
+[[nodiscard]] auto sharpness(const Problem& problem, const State& x,
+                             sharpness_method::matrix_free_t) {
+  // "use of matrix_free_sharpness before deduction of auto": include
+  // <gdcert/stability/hessian_spectrum.hpp> (or the umbrella <gdcert/gdcert.hpp>).
+  return matrix_free_sharpness(problem, x);
+}
+
+/// Sharpness λ_max(∇²R(x)), what classify, record_sharpness and the sweeps report: by Lanczos on
+/// Hessian-vector products (matrix_free, no d × d matrix) for a floating-point state of a problem
+/// with a `hessian_vector_product` member (the matrix problems) whose dimension exceeds
+/// dense_sharpness_limit (200; docs/engines.md, "Sharpness at matrix scale"), else by the dense
+/// route (closed forms, or the eigenvalues of p.hessian(x)). For a finite state it is finite, or
+/// +∞ where λ_max is beyond the range, never NaN; NaN for a state that is not finite. Pass
+/// sharpness_method::dense or sharpness_method::matrix_free as a third argument to choose. For a
+/// matrix problem the translation unit includes <gdcert/stability/hessian_spectrum.hpp> (the
+/// umbrella does), so that code that computes no such sharpness never parses Spectra. GD is
+/// linearly unstable at a minimizer whose sharpness exceeds 2/η (docs/formulas.md §6; the edge of
+/// stability of (185-189)).
+template <class Problem, class State>
+[[nodiscard]] auto sharpness(const Problem& problem, const State& x,
+                             sharpness_method::automatic_t = sharpness_method::automatic) {
+  using Dense = decltype(sharpness(problem, x, sharpness_method::dense));
+  if constexpr (detail::matrix_free_sharpness_candidate<Problem, State>)
+    if (problem.dimension() > dense_sharpness_limit)
+      // "use of matrix_free_sharpness before deduction of auto": include
+      // <gdcert/stability/hessian_spectrum.hpp> (or the umbrella <gdcert/gdcert.hpp>).
+      return Dense(matrix_free_sharpness(problem, x));
+  return sharpness(problem, x, sharpness_method::dense);
 }
 
 /// Records the sharpness λ_max(∇²R(x_t)) and reports it against the stability threshold 2/η:

@@ -2,12 +2,21 @@
 #pragma once
 
 #include <gdcert/core/error.hpp>
+#include <gdcert/core/worker_team.hpp>
+#include <gdcert/problems/detail/residual_direction_products.hpp>
+#include <gdcert/problems/detail/residual_forces.hpp>
+#include <gdcert/problems/detail/two_factors.hpp>
 #include <gdcert/problems/problem.hpp>
 
 #include <Eigen/SVD>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <concepts>
+#include <thread>
+#include <utility>
+#include <vector>
 
 namespace gdcert {
 
@@ -62,19 +71,68 @@ public:
   [[nodiscard]] Eigen::Index rank() const noexcept { return r_; }
   [[nodiscard]] Eigen::Index dimension() const noexcept { return (x_.rows() + x_.cols()) * r_; }
 
-  /// GD map (3).
+  /// GD map (3). Over double it is step_in_place on a copy (the same bits); over every other
+  /// scalar the two products below, written once.
   template <class T>
   [[nodiscard]] state<T> step(const state<T>& x) const {
-    const matrix<T> residual = residual_of(x);
-    const matrix<T> force_a = multiply<T>(residual.transpose(), x.B),
-                    force_b = multiply(residual, x.A);
-    const T eta = constant<T>(eta_), keep = constant<T>(1.0) - eta * constant<T>(lambda_);
-    state<T> next{x.A, x.B};
+    if constexpr (std::is_same_v<T, double>) {
+      require_state(x);
+      workspace w = make_workspace(1);
+      state<T> next = x;
+      step_in_place(next, w);
+      return next;
+    } else {
+      const matrix<T> residual = residual_of(x);
+      const matrix<T> force_a = multiply<T>(residual.transpose(), x.B),
+                      force_b = multiply(residual, x.A);
+      const T eta = constant<T>(eta_), keep = constant<T>(1.0) - eta * constant<T>(lambda_);
+      state<T> next{x.A, x.B};
+      for (Eigen::Index i = 0; i < x.A.size(); ++i)
+        next.A(i) = keep * x.A(i) - eta * force_a(i);
+      for (Eigen::Index i = 0; i < x.B.size(); ++i)
+        next.B(i) = keep * x.B(i) - eta * force_b(i);
+      return next;
+    }
+  }
+
+  /// What the allocation-free step keeps between calls: the fused kernel's buffers and threads
+  /// (problems/detail/residual_forces.hpp) and the two forces. Made by make_workspace for one
+  /// problem's sizes; movable, not copyable.
+  class workspace {
+  public:
+    /// The threads the step runs on (1 below about 10⁶ flops a step, where sharing costs more).
+    [[nodiscard]] unsigned threads() const noexcept { return forces_.threads(); }
+
+  private:
+    friend class matrix_factorization;
+    workspace(Eigen::Index m, Eigen::Index n, Eigen::Index r, unsigned threads)
+        : forces_(m, n, r, threads), force_a_(n, r), force_b_(m, r) {}
+    detail::residual_forces forces_;
+    matrix<double> force_a_, force_b_;
+  };
+
+  /// The workspace of step_in_place for this problem's sizes, on `threads` threads (0: all
+  /// cores; the results are the same bits for any count). Throws gdcert::invalid_parameter for
+  /// more than worker_team::max_threads.
+  [[nodiscard]] workspace make_workspace(unsigned threads = 0) const {
+    return workspace(x_.rows(), x_.cols(), r_, threads);
+  }
+
+  /// GD map (3) in place over double, x ← x − η∇R(x), with no allocation: each tile of the
+  /// residual BAᵀ − X is formed in registers and used by both products (RᵀB and RA) at once, so
+  /// X is read once per step and the residual never stored (docs/performance.md, "Matrix step").
+  /// Throws gdcert::invalid_parameter when x or w do not have this problem's sizes.
+  void step_in_place(state<double>& x, workspace& w) const {
+    require_state(x);
+    require_dimension("workspace force_a rows (target X columns n)", w.force_a_.rows(), x_.cols());
+    require_dimension("workspace force_b rows (target X rows m)", w.force_b_.rows(), x_.rows());
+    require_dimension("workspace rank r", w.force_a_.cols(), r_);
+    w.forces_(x.B.data(), x.A.data(), x_.data(), nullptr, w.force_b_.data(), w.force_a_.data());
+    const double eta = eta_, keep = 1.0 - eta * lambda_;
     for (Eigen::Index i = 0; i < x.A.size(); ++i)
-      next.A(i) = keep * x.A(i) - eta * force_a(i);
+      x.A(i) = keep * x.A(i) - eta * w.force_a_(i);
     for (Eigen::Index i = 0; i < x.B.size(); ++i)
-      next.B(i) = keep * x.B(i) - eta * force_b(i);
-    return next;
+      x.B(i) = keep * x.B(i) - eta * w.force_b_(i);
   }
 
   template <class T>
@@ -147,25 +205,167 @@ public:
     return h;
   }
 
+  /// ∇²R(x)·v for a direction v = (dA, dB), without the d × d Hessian (docs/formulas.md,
+  /// "Hessian-vector product of the matrix problem"): with R = BAᵀ − X and dR = dB Aᵀ + B dAᵀ,
+  /// H·v = (dRᵀB + RᵀdB + λdA, dR A + R dA + λdB), evaluated as
+  /// (A(dBᵀB) + dA(BᵀB) + RᵀdB + λdA, dB(AᵀA) + B(dAᵀA) + R dA + λdB): products with R and with
+  /// r × r matrices only, O(mnr) work. Written once over T (exact over rationals); over floating
+  /// point the products are Eigen's, and a value that is not finite is evaluated again over
+  /// extended_range, as the Hessian is. For many products at one state, hessian_operator.
+  template <class T>
+  [[nodiscard]] state<T> hessian_vector_product(const state<T>& x, const state<T>& v) const {
+    require_state(v);
+    const matrix<T> residual = residual_of(x);
+    const auto times = [](const auto& left, const auto& right) -> matrix<T> {
+      if constexpr (std::is_floating_point_v<T>) {
+        matrix<T> product(left.rows(), right.cols());
+        product.noalias() = left * right;
+        return product;
+      } else {
+        return multiply<T>(left, right);
+      }
+    };
+    const matrix<T> gram_a = times(x.A.transpose(), x.A), gram_b = times(x.B.transpose(), x.B),
+                    cross_a = times(v.A.transpose(), x.A), cross_b = times(v.B.transpose(), x.B);
+    const matrix<T> force_a = times(residual.transpose(), v.B), force_b = times(residual, v.A),
+                    turn_a = times(v.A, gram_b), turn_b = times(x.B, cross_a);
+    state<T> out{times(x.A, cross_b), times(v.B, gram_a)};
+    const T l = constant<T>(lambda_);
+    for (Eigen::Index i = 0; i < out.A.size(); ++i)
+      out.A(i) = out.A(i) + turn_a(i) + force_a(i) + l * v.A(i);
+    for (Eigen::Index i = 0; i < out.B.size(); ++i)
+      out.B(i) = out.B(i) + turn_b(i) + force_b(i) + l * v.B(i);
+    if constexpr (std::is_floating_point_v<T>)
+      if (!all_finite(out))
+        return round_to_real(hessian_vector_product(extend_range(x), extend_range(v)));
+    return out;
+  }
+
+  /// ∇²R(x) as a linear operator over floating point, for many products at one state (the
+  /// Lanczos iteration of stability/hessian_spectrum.hpp). R = BAᵀ − X and the Gram matrices
+  /// AᵀA, BᵀB are formed once, when it is built (mn + 2r² numbers, never the d × d Hessian); a
+  /// product `op(v, out)` (arrays of dimension() numbers in coordinate order, not overlapping)
+  /// then reads R once: in double each 2W × 4 tile of R serves both RᵀdB and R dA while in
+  /// registers (problems/detail/residual_direction_products.hpp), in other types each block of 32
+  /// columns does while in cache. The columns are cut into chunks fixed by n alone and the
+  /// chunks' partial R dA are added in chunk order, so a product is the same bits for any number
+  /// of threads. Movable, not copyable. No check of values: a product is not finite where the
+  /// state overflows (the Lanczos engine checks, and evaluates hessian_vector_product over a
+  /// wider type instead).
+  template <std::floating_point Real>
+  class hessian_product {
+  public:
+    /// Columns of R per chunk aimed at, the most chunks (each holds a partial m × r product), and
+    /// the columns of a cache block outside double.
+    static constexpr Eigen::Index chunk_columns = 64, max_chunks = 16, block_columns = 32;
+    /// Below this many flops a product (4mnr) runs on the calling thread alone.
+    static constexpr double threaded_flops = 1.0e6;
+
+    [[nodiscard]] Eigen::Index rows() const noexcept { return a_.size() + b_.size(); }
+    [[nodiscard]] Eigen::Index cols() const noexcept { return rows(); }
+    [[nodiscard]] unsigned threads() const noexcept { return team_.size(); }
+
+    /// out ← ∇²R(x)·v.
+    void operator()(const Real* direction, Real* out) {
+      using const_map = Eigen::Map<const matrix<Real>>;
+      using map = Eigen::Map<matrix<Real>>;
+      const Eigen::Index m = b_.rows(), n = a_.rows(), r = a_.cols();
+      const const_map da(direction, n, r), db(direction + n * r, m, r);
+      map out_a(out, n, r), out_b(out + n * r, m, r);
+      // out_a ← RᵀdB (rows of each chunk), partial_c ← R[:, chunk c] dA[chunk c, :].
+      std::atomic<Eigen::Index> next{0};
+      team_.run([&](unsigned worker) {
+        for (Eigen::Index c = next.fetch_add(1, std::memory_order_relaxed); c < chunks_;
+             c = next.fetch_add(1, std::memory_order_relaxed)) {
+          auto partial = partials_.middleCols(c * r, r);
+          partial.setZero();
+          if constexpr (std::is_same_v<Real, double>) {
+            detail::residual_direction_products::run(
+                residual_.data(), m, n, r, chunk_begin(c), chunk_begin(c + 1), direction,
+                direction + n * r, out, partial.data(),
+                scratch_.data() + worker * detail::residual_direction_products::scratch_size(r));
+          } else {
+            for (Eigen::Index j = chunk_begin(c); j < chunk_begin(c + 1); j += block_columns) {
+              const Eigen::Index width = std::min(block_columns, chunk_begin(c + 1) - j);
+              const auto block = residual_.middleCols(j, width);
+              out_a.middleRows(j, width).noalias() = block.transpose() * db;
+              partial.noalias() += block * da.middleRows(j, width);
+            }
+          }
+        }
+      });
+      cross_a_.noalias() = da.transpose() * a_;
+      cross_b_.noalias() = db.transpose() * b_;
+      out_a.noalias() += a_ * cross_b_;
+      out_a.noalias() += da * gram_b_;
+      out_a += lambda_ * da;
+      out_b = partials_.leftCols(r);
+      for (Eigen::Index c = 1; c < chunks_; ++c)
+        out_b += partials_.middleCols(c * r, r);
+      out_b.noalias() += db * gram_a_;
+      out_b.noalias() += b_ * cross_a_;
+      out_b += lambda_ * db;
+    }
+
+  private:
+    friend class matrix_factorization;
+    hessian_product(const matrix_factorization& problem, const state<Real>& x, unsigned threads)
+        : a_(x.A), b_(x.B), residual_(x.B * x.A.transpose() - problem.x_.template cast<Real>()),
+          gram_a_(x.A.transpose() * x.A), gram_b_(x.B.transpose() * x.B),
+          cross_a_(x.A.cols(), x.A.cols()), cross_b_(x.A.cols(), x.A.cols()),
+          lambda_(Real(problem.lambda_)),
+          chunks_(std::clamp<Eigen::Index>(x.A.rows() / chunk_columns, 1, max_chunks)),
+          partials_(x.B.rows(), x.A.cols() * chunks_),
+          team_(team_size(x.B.rows(), x.A.rows(), x.A.cols(), threads, chunks_)) {
+      if constexpr (std::is_same_v<Real, double>)
+        scratch_.resize(team_.size() * detail::residual_direction_products::scratch_size(r_of()));
+    }
+
+    [[nodiscard]] Eigen::Index r_of() const noexcept { return a_.cols(); }
+    [[nodiscard]] static unsigned team_size(Eigen::Index m, Eigen::Index n, Eigen::Index r,
+                                            unsigned threads, Eigen::Index chunks) {
+      if (threads > worker_team::max_threads)
+        return threads; // worker_team names the error
+      if (4.0 * double(m) * double(n) * double(r) < threaded_flops)
+        return 1;
+      if (threads == 0)
+        threads = std::max(1u, std::thread::hardware_concurrency());
+      return unsigned(std::min<Eigen::Index>(threads, chunks));
+    }
+    /// Chunk c covers columns [chunk_begin(c), chunk_begin(c + 1)) of R: multiples of 4 but the
+    /// last end.
+    [[nodiscard]] Eigen::Index chunk_begin(Eigen::Index c) const noexcept {
+      return c >= chunks_ ? a_.rows() : a_.rows() * c / chunks_ / 4 * 4;
+    }
+
+    matrix<Real> a_, b_, residual_, gram_a_, gram_b_, cross_a_, cross_b_;
+    Real lambda_;
+    Eigen::Index chunks_;
+    matrix<Real> partials_;
+    worker_team team_;
+    std::vector<double> scratch_;
+  };
+
+  /// The operator v ↦ ∇²R(x)·v at x (hessian_product) on `threads` threads (0: all cores; 1 below
+  /// 10⁶ flops a product). Throws gdcert::invalid_parameter when x does not have this problem's
+  /// sizes, or for more than worker_team::max_threads threads.
+  template <std::floating_point Real>
+  [[nodiscard]] hessian_product<Real> hessian_operator(const state<Real>& x,
+                                                       unsigned threads = 0) const {
+    require_state(x);
+    return hessian_product<Real>(*this, x, threads);
+  }
+
   template <class T>
   [[nodiscard]] vector<T> coordinates(const state<T>& x) const {
     require_state(x);
-    vector<T> c(dimension());
-    for (Eigen::Index i = 0; i < x.A.size(); ++i)
-      c(i) = x.A(i);
-    for (Eigen::Index i = 0; i < x.B.size(); ++i)
-      c(x.A.size() + i) = x.B(i);
-    return c;
+    return detail::stacked_coordinates(x.A, x.B);
   }
   template <class T>
   [[nodiscard]] state<T> from_coordinates(const vector<T>& c) const {
     require_dimension("coordinates.size()", c.size(), dimension());
-    state<T> x{matrix<T>(x_.cols(), r_), matrix<T>(x_.rows(), r_)};
-    for (Eigen::Index i = 0; i < x.A.size(); ++i)
-      x.A(i) = c(i);
-    for (Eigen::Index i = 0; i < x.B.size(); ++i)
-      x.B(i) = c(x.A.size() + i);
-    return x;
+    auto [first, second] = detail::unstacked_factors(c, x_.cols(), x_.rows(), r_);
+    return {std::move(first), std::move(second)};
   }
 
   /// Global minimum of the loss: Eckart–Young with soft-thresholded singular values,
@@ -191,7 +391,8 @@ public:
 private:
   template <class Target>
   [[nodiscard]] double eckart_young_minimum(const Target& target) const {
-    const vector<double> s = Eigen::JacobiSVD<Target>(target).singularValues();
+    // Divide and conquer: about 0.5 s at 1000 × 1000, where JacobiSVD takes tens of seconds.
+    const vector<double> s = Eigen::BDCSVD<Target>(target).singularValues();
     double total = 0;
     for (Eigen::Index i = 0; i < s.size(); ++i)
       total += i < r_

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 namespace gdcert {
 
@@ -88,6 +89,44 @@ template <class P, class State>
 concept steps_state = requires(const P& p, const State& x) {
   { p.step(x) } -> std::convertible_to<State>;
 };
+
+/// A problem may keep what its step needs between calls (the matrix problems' buffers and
+/// threads) and advance a state in place, allocating nothing (`w` a `P::workspace&`, `x` a
+/// `State&`):
+// clang-format off
+/// | expression              | returns         | meaning                                           |
+/// |-------------------------|-----------------|---------------------------------------------------|
+/// | `p.make_workspace()`    | `P::workspace`  | buffers for this problem's sizes                  |
+/// | `p.step_in_place(x, w)` |                 | x ← p.step(x), the same bits, no allocation       |
+// clang-format on
+/// The drivers (iterate, run_until, classify) take a step with gdcert::advance, which uses it
+/// where the problem has it for State and `x = p.step(x)` otherwise.
+template <class P, class State>
+concept steps_in_place = requires(const P& p, State& x) {
+  p.make_workspace();
+  p.step_in_place(x, std::declval<std::add_lvalue_reference_t<decltype(p.make_workspace())>>());
+};
+
+/// The workspace of a problem without step_in_place: nothing.
+struct no_step_workspace {};
+
+/// p.make_workspace() where p steps State in place, else no_step_workspace.
+template <class P, class State>
+[[nodiscard]] auto make_step_workspace(const P& p, const State&) {
+  if constexpr (steps_in_place<P, State>)
+    return p.make_workspace();
+  else
+    return no_step_workspace{};
+}
+
+/// x ← p.step(x), in place and without allocating where the problem can.
+template <class P, class State, class Workspace>
+void advance(const P& p, State& x, Workspace& w) {
+  if constexpr (std::is_same_v<Workspace, no_step_workspace>)
+    x = p.step(x);
+  else
+    p.step_in_place(x, w);
+}
 
 namespace detail {
 template <class P, class State>

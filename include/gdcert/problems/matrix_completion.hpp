@@ -218,7 +218,9 @@ public:
   /// x ← x − η∇R(x) over double with no allocation: the fused kernel (X read as the row factor,
   /// Y as the column factor, A once per step). Throws gdcert::invalid_parameter if x or w has
   /// another problem's shape; checks no values.
-  void step_in_place(state<double>& x, workspace& w) const {
+  /// (A template of one type, so that the kernel is compiled only by code that steps.)
+  template <std::same_as<double> Real>
+  void step_in_place(state<Real>& x, workspace& w) const {
     require_state(x);
     require_dimension("workspace force_x.rows() (rows n1)", w.force_x_.rows(), rows());
     require_dimension("workspace force_y.rows() (columns n2)", w.force_y_.rows(), columns());

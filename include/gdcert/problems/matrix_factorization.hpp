@@ -122,7 +122,9 @@ public:
   /// residual BAᵀ − X is formed in registers and used by both products (RᵀB and RA) at once, so
   /// X is read once per step and the residual never stored (docs/performance.md, "Matrix step").
   /// Throws gdcert::invalid_parameter when x or w do not have this problem's sizes.
-  void step_in_place(state<double>& x, workspace& w) const {
+  /// (A template of one type, so that the kernel is compiled only by code that steps.)
+  template <std::same_as<double> Real>
+  void step_in_place(state<Real>& x, workspace& w) const {
     require_state(x);
     require_dimension("workspace force_a rows (target X columns n)", w.force_a_.rows(), x_.cols());
     require_dimension("workspace force_b rows (target X rows m)", w.force_b_.rows(), x_.rows());

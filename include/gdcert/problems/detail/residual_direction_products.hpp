@@ -27,6 +27,7 @@ public:
     return 4 * r * width;
   }
 
+  template <int = 0> // compiled by code that calls it, not by every includer
   static void run(const double* residual, Eigen::Index m, Eigen::Index n, Eigen::Index r,
                   Eigen::Index begin, Eigen::Index end, const double* da, const double* db,
                   double* rows_out, double* partial, double* scratch) {

@@ -61,6 +61,9 @@ public:
   /// `target`, from mask_bits: an entry outside Ω is then +0 exactly, as Eigen's select gives,
   /// whatever F Gᵀ − T is there (a bitwise and, not a product: 0·∞ would be NaN).
   /// Reads F, G, T (and M); writes only the two outputs and this object's buffers.
+  /// (A template only so that the kernels are compiled by code that calls it, not by every file
+  /// that includes a matrix problem.)
+  template <int = 0>
   void operator()(const double* row_factor, const double* column_factor, const double* target,
                   const double* mask, double* row_forces, double* column_forces) {
     std::atomic<Eigen::Index> next{0};
@@ -124,6 +127,7 @@ private:
     return std::min(q_, c * step);
   }
 
+  template <int = 0>
   void chunk(const inputs& in, Eigen::Index c, double* accumulators) {
     double* rows = partial_rows_.data() + c * p_ * r_;
     std::fill(rows, rows + p_ * r_, 0.0);

@@ -236,7 +236,8 @@ public:
 
   /// The same over float and long double (`step` over them is this on a copy), computed from the
   /// old iterate into `w`'s buffers only, allocating nothing at any size: Eigen's matrix-vector
-  /// products assigned with noalias() into the preallocated matrices (product_into, forces_of).
+  /// products assigned with noalias() into the preallocated matrices
+  /// (detail::factor_product_into, factor_forces_into).
   /// Throws gdcert::invalid_parameter if x or w has the wrong shape (w from make_workspace() of
   /// this problem); checks no values.
   template <std::floating_point Real>
@@ -432,36 +433,18 @@ private:
             matrix<T>::Constant(columns(), r_, constant<T>(0.0))};
   }
 
-  /// out = XYᵀ, one matrix-vector product per column (out.col(j) = X·(row j of Y)ᵀ): unlike
-  /// Eigen's GEMM, whose packing buffers come from the heap past EIGEN_STACK_ALLOCATION_LIMIT,
-  /// it allocates nothing at any size, and it is as fast here (inner dimension r).
-  template <std::floating_point Real>
-  static void product_into(const matrix<Real>& x, const matrix<Real>& y, matrix<Real>& out) {
-    for (Eigen::Index j = 0; j < y.rows(); ++j)
-      out.col(j).noalias() = x * y.row(j).transpose();
-  }
-  /// force_x = M·Y and force_y = Mᵀ·X, column by column (matrix-vector products: no allocation).
-  template <std::floating_point Real>
-  static void forces_of(const matrix<Real>& m, const state<Real>& x, matrix<Real>& force_x,
-                        matrix<Real>& force_y) {
-    for (Eigen::Index c = 0; c < x.X.cols(); ++c) {
-      force_x.col(c).noalias() = m * x.Y.col(c);
-      force_y.col(c).noalias() = m.transpose() * x.X.col(c);
-    }
-  }
-
   /// w.residual = E = P_Ω(XYᵀ − A): unobserved entries are set to 0, not multiplied by it, so an
   /// infinite XYᵀ there leaves no NaN.
   template <std::floating_point Real>
   void residual_into(const state<Real>& x, basic_workspace<Real>& w) const {
-    product_into(x.X, x.Y, w.residual);
+    detail::factor_product_into(x.X, x.Y, w.residual);
     w.residual = mask_.select(w.residual - target_.template cast<Real>(), Real(0));
   }
   /// Then w.force_x = EY, w.force_y = EᵀX.
   template <std::floating_point Real>
   void forces_into(const state<Real>& x, basic_workspace<Real>& w) const {
     residual_into(x, w);
-    forces_of(w.residual, x, w.force_x, w.force_y);
+    detail::factor_forces_into(w.residual, x.X, x.Y, w.force_x, w.force_y);
   }
 
   /// E_jk = Σ_c X_jc Y_kc − A_jk at the observed entry index = j + n1·k (the generic path).

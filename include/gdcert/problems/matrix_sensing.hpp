@@ -215,7 +215,8 @@ public:
 
   /// x ← x − η∇R(x), computed from the old iterate into `w`'s buffers only, allocating nothing
   /// at any size: Eigen's matrix-vector products assigned with noalias() into the preallocated
-  /// matrices (product_into, forces_of). `step` over double is this on a copy: the same bits.
+  /// matrices (detail::factor_product_into, factor_forces_into). `step` over double is this on a
+  /// copy: the same bits.
   /// Throws gdcert::invalid_parameter if x or w has the wrong shape (w from make_workspace() of
   /// this problem); checks no values.
   template <std::floating_point Real>
@@ -469,29 +470,11 @@ private:
     return {m.data(), m.size()};
   }
 
-  /// out = XYᵀ, one matrix-vector product per column (out.col(j) = X·(row j of Y)ᵀ): unlike
-  /// Eigen's GEMM, whose packing buffers come from the heap past EIGEN_STACK_ALLOCATION_LIMIT,
-  /// it allocates nothing at any size, and it is as fast here (inner dimension r).
-  template <std::floating_point Real>
-  static void product_into(const matrix<Real>& x, const matrix<Real>& y, matrix<Real>& out) {
-    for (Eigen::Index j = 0; j < y.rows(); ++j)
-      out.col(j).noalias() = x * y.row(j).transpose();
-  }
-  /// force_x = M·Y and force_y = Mᵀ·X, column by column (matrix-vector products: no allocation).
-  template <std::floating_point Real>
-  static void forces_of(const matrix<Real>& m, const state<Real>& x, matrix<Real>& force_x,
-                        matrix<Real>& force_y) {
-    for (Eigen::Index c = 0; c < x.X.cols(); ++c) {
-      force_x.col(c).noalias() = m * x.Y.col(c);
-      force_y.col(c).noalias() = m.transpose() * x.X.col(c);
-    }
-  }
-
   /// w.product = XYᵀ, w.residuals = (⟨Aᵢ, XYᵀ⟩ − bᵢ)ᵢ (Eigen's products, no allocation).
   template <std::floating_point Real>
   void residuals_into(const state<Real>& x, basic_workspace<Real>& w) const {
     const auto& a = measurements_as<Real>();
-    product_into(x.X, x.Y, w.product);
+    detail::factor_product_into(x.X, x.Y, w.product);
     w.residuals.noalias() = a.transpose() * flat(w.product);
     w.residuals -= b_.template cast<Real>();
   }
@@ -502,7 +485,7 @@ private:
     residuals_into(x, w);
     w.residuals /= static_cast<Real>(measurement_count());
     flat(w.product).noalias() = a * w.residuals;
-    forces_of(w.product, x, w.force_x, w.force_y);
+    detail::factor_forces_into(w.product, x.X, x.Y, w.force_x, w.force_y);
   }
 
   /// (Aᵢ)_jk over T (the generic path: explicit loops, for scalars Eigen's kernels reject).

@@ -19,7 +19,7 @@ vector<double> evaluate(const Problem& problem, const typename Problem::template
   const auto jacobian = problem.jacobian(x);
   const T loss = problem.loss(x);
   vector<double> out(2 * step.size() + 1 + jacobian.size());
-  auto read = [lane](const T& value) {
+  auto read = [=](const T& value) {
     if constexpr (lane_pack<T>)
       return value(lane);
     else

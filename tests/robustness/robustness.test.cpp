@@ -445,7 +445,7 @@ TEST_CASE("robustness: option structs, grids, policies and sizes are validated b
   const image picture(4, 3);
   for (const auto& [px, py] : std::vector<std::pair<int, int>>{{-1, 0}, {4, 0}, {0, 3}, {0, -5}})
     t.rejects("image::at(" + std::to_string(px) + ", " + std::to_string(py) + ")", "pixel",
-              [&] { (void)picture.at(px, py); });
+              [&, px = px, py = py] { (void)picture.at(px, py); });
   t.accepts("image::at inside the raster returns the background", [&] {
     const rgb c = picture.at(3, 2);
     return c.r == 255 && c.g == 255 && c.b == 255;

@@ -137,8 +137,11 @@ template <class P, class State>
 concept has_stationary_distance = requires(const P& p, const State& x) {
   p.distance_to_stationary(x);
 };
-template <class P>
-concept has_minimum_loss = requires(const P& p) {
+/// (State only keeps the constraint dependent in the CRTP base's is_minimizer: Clang 14 checks a
+/// member template's non-dependent constraint while the derived class is still incomplete, and
+/// keeps the failure.)
+template <class P, class State>
+concept has_minimum_loss = requires(const P& p, const State&) {
   { p.minimum_loss() } -> std::convertible_to<std::optional<double>>;
 };
 template <class P>
@@ -216,7 +219,7 @@ public:
   /// tolerance of the known minimum R* (`minimum_loss()`), or, where R* is not known, ∇²R(x) has
   /// no eigenvalue below −tolerance (a second-order minimum; loss_problem provides the test).
   template <class State>
-  requires detail::has_minimizer_distance<Derived, State> || detail::has_minimum_loss<Derived>
+  requires detail::has_minimizer_distance<Derived, State> || detail::has_minimum_loss<Derived, State>
   [[nodiscard]] bool is_minimizer(const State& x, double tolerance) const {
     const auto& self = static_cast<const Derived&>(*this);
     if constexpr (detail::has_minimizer_distance<Derived, State>) {

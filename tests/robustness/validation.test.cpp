@@ -102,11 +102,12 @@ TEST_CASE("box_counting refuses extents that overflow a double and counts huge f
   for (const auto& [label, points] : overflowing) {
     t.rejects("box_counting of points at " + label, "points extent",
               [&, &points = points] { (void)box_counting(points); });
-    t.rejects("box_counting of points at " + label + " with a resolution", "points extent", [&, &points = points] {
-      box_counting_parameters p;
-      p.resolution = 1e300;
-      (void)box_counting(points, p);
-    });
+    t.rejects("box_counting of points at " + label + " with a resolution", "points extent",
+              [&, &points = points] {
+                box_counting_parameters p;
+                p.resolution = 1e300;
+                (void)box_counting(points, p);
+              });
   }
   t.accepts("box_counting of a square of side 8e307 from -4e307 (a finite extent) gives 2",
             [] { return std::abs(square_dimension(8e307, -4e307) - 2) < 0.1; });
@@ -147,13 +148,15 @@ TEST_CASE("heat maps, label maps and images near INT_MAX and SIZE_MAX are refuse
   };
   for (const auto& [width, height] : sizes) {
     const std::string size = std::to_string(width) + " x " + std::to_string(height);
-    t.rejects("render_heat_map of " + size + " (field and colour bar)", "heat map image", [&, width = width, height = height] {
-      (void)gdcert::render_heat_map(no_values, width, height, {0, 1}, colours);
-    });
-    t.rejects("render_label_map of " + size + " with 4 labels", "labels.size()", [width = width, height = height] {
-      const std::vector<std::uint8_t> labels(4, 0);
-      (void)gdcert::render_label_map(labels, width, height, gdcert::outcome_palette());
-    });
+    t.rejects("render_heat_map of " + size + " (field and colour bar)", "heat map image",
+              [&, width = width, height = height] {
+                (void)gdcert::render_heat_map(no_values, width, height, {0, 1}, colours);
+              });
+    t.rejects("render_label_map of " + size + " with 4 labels", "labels.size()",
+              [width = width, height = height] {
+                const std::vector<std::uint8_t> labels(4, 0);
+                (void)gdcert::render_label_map(labels, width, height, gdcert::outcome_palette());
+              });
     if (std::uint64_t(width) * std::uint64_t(height) > gdcert::image::max_pixels) // else: allocates
       t.rejects("image of " + size, "image width x height",
                 [width = width, height = height] { (void)gdcert::image(width, height); });
@@ -211,8 +214,9 @@ TEST_CASE("a certificate form that is zero, negative definite, indefinite, non-f
       {"empty", Eigen::MatrixXd()},
   };
   for (const auto& [label, p] : forms) {
-    t.rejects("boundary_scan_direct with a " + label + " form", "certificate matrix P",
-              [&, &p = p] { (void)gdcert::boundary_scan_direct(problem, p, directions, {}, serial()); });
+    t.rejects(
+        "boundary_scan_direct with a " + label + " form", "certificate matrix P",
+        [&, &p = p] { (void)gdcert::boundary_scan_direct(problem, p, directions, {}, serial()); });
     t.rejects("post_step_value with a " + label + " form", "certificate matrix P",
               [&, &p = p] { (void)gdcert::post_step_value(problem, p, start); });
     t.rejects("refine_direction with a " + label + " form", "certificate matrix P",

@@ -33,6 +33,13 @@ namespace gdcert::detail {
 /// Determinism: the columns of T are cut into chunks fixed by q alone; each chunk writes its own
 /// partial E G and its own rows of Eᵀ F, and the partials are added in chunk order. The result is
 /// therefore bit-identical for any number of threads, which only decide who computes a chunk.
+///
+/// Layout: the rows of F (and of each chunk's partial E G) are packed by tiles of 2W rows, the r
+/// values of a tile row one after the other, and a column block's r values of G likewise, so that
+/// a tile reads and writes consecutive memory for k = 0, …, r − 1. In F's own column-major layout
+/// the same tile touches r pages of F and r of the partial (stride 8p bytes): at r = 100 more
+/// pages than the first-level TLB holds. Packing moves numbers, it does not change an operation:
+/// the bits are those of the unpacked sweep.
 class residual_forces {
 public:
   using packet = typename Eigen::internal::packet_traits<double>::type;
@@ -50,7 +57,8 @@ public:
         chunks_(std::clamp<Eigen::Index>((q + chunk_columns - 1) / chunk_columns, 1, max_chunks)),
         team_(team_size(p, q, r, threads, chunks_)) {
     partial_rows_.resize(static_cast<std::size_t>(p * r * chunks_));
-    accumulators_.resize(static_cast<std::size_t>(team_.size() * 4 * r * width));
+    packed_factor_.resize(static_cast<std::size_t>(full_rows() * r));
+    accumulators_.resize(static_cast<std::size_t>(team_.size() * worker_buffer()));
   }
 
   [[nodiscard]] Eigen::Index chunks() const noexcept { return chunks_; }
@@ -68,8 +76,11 @@ public:
                   const double* mask, double* row_forces, double* column_forces) {
     std::atomic<Eigen::Index> next{0};
     const inputs in{row_factor, column_factor, target, mask, column_forces};
+    for (Eigen::Index k = 0; k < r_; ++k)
+      for (Eigen::Index i = 0; i < full_rows(); ++i)
+        packed_factor_[std::size_t(packed_index(i, k))] = row_factor[i + p_ * k];
     team_.run([&](unsigned worker) {
-      double* accumulators = accumulators_.data() + std::size_t(worker) * 4 * r_ * width;
+      double* accumulators = accumulators_.data() + std::size_t(worker) * worker_buffer();
       for (Eigen::Index c = next.fetch_add(1, std::memory_order_relaxed); c < chunks_;
            c = next.fetch_add(1, std::memory_order_relaxed))
         chunk(in, c, accumulators);
@@ -81,11 +92,17 @@ public:
     const unsigned workers = team_.size();
     const auto add_partials = [&](unsigned worker) {
       const Eigen::Index begin = size * worker / workers, end = size * (worker + 1) / workers;
-      for (Eigen::Index i = begin; i < end; ++i) {
-        double sum = partial_rows_[std::size_t(i)];
+      Eigen::Index i = begin % p_, k = begin / p_;
+      for (Eigen::Index o = begin; o < end; ++o) {
+        const Eigen::Index at = i < full_rows() ? packed_index(i, k) : tail_index(i, k);
+        double sum = partial_rows_[std::size_t(at)];
         for (Eigen::Index c = 1; c < chunks_; ++c)
-          sum += partial_rows_[std::size_t(c * size + i)];
-        row_forces[i] = sum;
+          sum += partial_rows_[std::size_t(c * size + at)];
+        row_forces[o] = sum;
+        if (++i == p_) {
+          i = 0;
+          ++k;
+        }
       }
     };
     if (workers > 1)
@@ -114,6 +131,22 @@ private:
     if (threads == 0)
       threads = std::max(1u, std::thread::hardware_concurrency());
     return unsigned(std::min<Eigen::Index>(threads, chunks));
+  }
+
+  /// Rows in whole tiles of 2W (packed), and the offsets of row i, rank index k in a packed
+  /// buffer: tile i / 2W, then k, then i mod 2W; the last p mod 2W rows follow the packed ones in
+  /// a partial, column-major.
+  [[nodiscard]] Eigen::Index full_rows() const noexcept { return p_ / (2 * width) * (2 * width); }
+  [[nodiscard]] Eigen::Index packed_index(Eigen::Index i, Eigen::Index k) const noexcept {
+    return (i / (2 * width)) * (2 * width * r_) + k * (2 * width) + i % (2 * width);
+  }
+  [[nodiscard]] Eigen::Index tail_index(Eigen::Index i, Eigen::Index k) const noexcept {
+    return full_rows() * r_ + (i - full_rows()) + (p_ - full_rows()) * k;
+  }
+
+  /// A worker's doubles: 4r packets of Eᵀ F sums, then a column block's 4r values of G.
+  [[nodiscard]] std::size_t worker_buffer() const noexcept {
+    return static_cast<std::size_t>(4 * r_ * width + 4 * r_);
   }
 
   struct inputs {
@@ -163,20 +196,30 @@ private:
     using namespace Eigen::internal;
     const Eigen::Index p = p_, q = q_, r = r_;
     const double* F = in.row_factor;
-    const double* G = in.column_factor;
+    // The block's columns of G, k-major (after the accumulators in the worker's buffer).
+    double* G = accumulators + 4 * r * width;
+    for (Eigen::Index k = 0; k < r; ++k)
+      for (int jj = 0; jj < columns; ++jj)
+        G[jj + columns * k] = in.column_factor[j + jj + q * k];
     for (Eigen::Index s = 0; s < columns * r; ++s)
       pstoreu(accumulators + s * width, pset1<packet>(0.0));
     // Eᵀ F accumulates in packets (one per column and rank index) reduced once at the end.
+    const Eigen::Index full = full_rows(), tail = p - full;
     const auto tiles = [&]<int packets>(Eigen::Index i) {
+      // Packed F and partial rows for a whole tile; the column-major tail for the W rows after.
+      const double* f_tile = packets == 2 ? packed_factor_.data() + packed_index(i, 0) : F + i;
+      double* row_tile = packets == 2 ? rows + packed_index(i, 0) : rows + tail_index(i, 0);
+      const Eigen::Index f_stride = packets == 2 ? 2 * width : p;
+      const Eigen::Index row_stride = packets == 2 ? 2 * width : tail;
       packet e[packets][columns];
       for (int jj = 0; jj < columns; ++jj)
         for (int v = 0; v < packets; ++v)
           e[v][jj] = pnegate(ploadu<packet>(in.target + i + v * width + p * (j + jj)));
       for (Eigen::Index k = 0; k < r; ++k)
         for (int jj = 0; jj < columns; ++jj) {
-          const packet g = pset1<packet>(G[j + jj + q * k]);
+          const packet g = pset1<packet>(G[jj + columns * k]);
           for (int v = 0; v < packets; ++v)
-            e[v][jj] = pmadd(ploadu<packet>(F + i + v * width + p * k), g, e[v][jj]);
+            e[v][jj] = pmadd(ploadu<packet>(f_tile + v * width + f_stride * k), g, e[v][jj]);
         }
       if constexpr (masked)
         for (int jj = 0; jj < columns; ++jj)
@@ -185,11 +228,11 @@ private:
       for (Eigen::Index k = 0; k < r; ++k) {
         packet f[packets], out[packets];
         for (int v = 0; v < packets; ++v) {
-          f[v] = ploadu<packet>(F + i + v * width + p * k);
-          out[v] = ploadu<packet>(rows + i + v * width + p * k);
+          f[v] = ploadu<packet>(f_tile + v * width + f_stride * k);
+          out[v] = ploadu<packet>(row_tile + v * width + row_stride * k);
         }
         for (int jj = 0; jj < columns; ++jj) {
-          const packet g = pset1<packet>(G[j + jj + q * k]);
+          const packet g = pset1<packet>(G[jj + columns * k]);
           double* sum = accumulators + (jj + columns * k) * width;
           packet s = ploadu<packet>(sum);
           for (int v = 0; v < packets; ++v) {
@@ -199,7 +242,7 @@ private:
           pstoreu(sum, s);
         }
         for (int v = 0; v < packets; ++v)
-          pstoreu(rows + i + v * width + p * k, out[v]);
+          pstoreu(row_tile + v * width + row_stride * k, out[v]);
       }
     };
     Eigen::Index i = 0;
@@ -215,12 +258,12 @@ private:
       for (int jj = 0; jj < columns; ++jj) {
         double e = -in.target[i + p * (j + jj)];
         for (Eigen::Index k = 0; k < r; ++k)
-          e += F[i + p * k] * G[j + jj + q * k];
+          e += F[i + p * k] * G[jj + columns * k];
         if constexpr (masked)
           e = std::bit_cast<double>(std::bit_cast<std::uint64_t>(e) &
                                     std::bit_cast<std::uint64_t>(in.mask[i + p * (j + jj)]));
         for (Eigen::Index k = 0; k < r; ++k) {
-          rows[i + p * k] += e * G[j + jj + q * k];
+          rows[tail_index(i, k)] += e * G[jj + columns * k];
           in.column_forces[j + jj + q * k] += e * F[i + p * k];
         }
       }
@@ -229,6 +272,7 @@ private:
   Eigen::Index p_, q_, r_, chunks_;
   worker_team team_;
   std::vector<double> partial_rows_;
+  std::vector<double> packed_factor_;
   std::vector<double> accumulators_;
 };
 

@@ -76,9 +76,12 @@ public:
                   const double* mask, double* row_forces, double* column_forces) {
     std::atomic<Eigen::Index> next{0};
     const inputs in{row_factor, column_factor, target, mask, column_forces};
-    for (Eigen::Index k = 0; k < r_; ++k)
-      for (Eigen::Index i = 0; i < full_rows(); ++i)
-        packed_factor_[std::size_t(packed_index(i, k))] = row_factor[i + p_ * k];
+    // F's whole tiles packed (packed_index), written in order: tile, then k, then row.
+    double* packed = packed_factor_.data();
+    for (Eigen::Index tile = 0; tile < full_rows(); tile += 2 * width)
+      for (Eigen::Index k = 0; k < r_; ++k)
+        for (Eigen::Index l = 0; l < 2 * width; ++l)
+          *packed++ = row_factor[tile + l + p_ * k];
     team_.run([&](unsigned worker) {
       double* accumulators = accumulators_.data() + std::size_t(worker) * worker_buffer();
       for (Eigen::Index c = next.fetch_add(1, std::memory_order_relaxed); c < chunks_;
@@ -92,9 +95,10 @@ public:
     const unsigned workers = team_.size();
     const auto add_partials = [&](unsigned worker) {
       const Eigen::Index begin = size * worker / workers, end = size * (worker + 1) / workers;
+      const Eigen::Index full = full_rows();
       Eigen::Index i = begin % p_, k = begin / p_;
       for (Eigen::Index o = begin; o < end; ++o) {
-        const Eigen::Index at = i < full_rows() ? packed_index(i, k) : tail_index(i, k);
+        const Eigen::Index at = i < full ? packed_index(i, k) : tail_index(i, k);
         double sum = partial_rows_[std::size_t(at)];
         for (Eigen::Index c = 1; c < chunks_; ++c)
           sum += partial_rows_[std::size_t(c * size + at)];
@@ -204,7 +208,7 @@ private:
     for (Eigen::Index s = 0; s < columns * r; ++s)
       pstoreu(accumulators + s * width, pset1<packet>(0.0));
     // Eᵀ F accumulates in packets (one per column and rank index) reduced once at the end.
-    const Eigen::Index full = full_rows(), tail = p - full;
+    const Eigen::Index tail = p - full_rows();
     const auto tiles = [&]<int packets>(Eigen::Index i) {
       // Packed F and partial rows for a whole tile; the column-major tail for the W rows after.
       const double* f_tile = packets == 2 ? packed_factor_.data() + packed_index(i, 0) : F + i;

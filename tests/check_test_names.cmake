@@ -1,6 +1,6 @@
 # Fails when a Catch2 test case name holds a character CTest cannot pass back to Catch2 as a test
 # spec: ';' (a CMake list separator, where Catch2's discovery splits the name) or '\' (an escape in
-# a test spec). Run as `cmake -DTEST_EXECUTABLE=<gdcert_tests> -P check_test_names.cmake`.
+# a test spec). Run as `cmake -DTEST_EXECUTABLE=<a test program> -P check_test_names.cmake`.
 cmake_policy(SET CMP0007 NEW)
 # (Catch2 v2 exits with the number of names listed, so the output is checked, not the status.)
 execute_process(COMMAND ${TEST_EXECUTABLE} --list-test-names-only OUTPUT_VARIABLE names)

@@ -7,6 +7,7 @@
 #include <gdcert/certificates/certificate.hpp>
 #include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
+#include <gdcert/core/precompiled.hpp>
 #include <gdcert/numbers/lanes.hpp>
 #include <gdcert/problems/problem.hpp>
 

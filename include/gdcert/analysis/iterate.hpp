@@ -3,6 +3,7 @@
 
 #include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
+#include <gdcert/core/precompiled.hpp>
 #include <gdcert/problems/diagonal_approximation.hpp>
 #include <gdcert/problems/problem.hpp>
 #include <gdcert/problems/quartic.hpp>

@@ -4,6 +4,7 @@
 
 #include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
+#include <gdcert/core/precompiled.hpp>
 #include <gdcert/numbers/jet.hpp>
 #include <gdcert/problems/problem.hpp>
 

@@ -3,6 +3,7 @@
 
 #include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
+#include <gdcert/core/precompiled.hpp>
 #include <gdcert/problems/detail/residual_forces.hpp>
 #include <gdcert/problems/detail/seeded_draws.hpp>
 #include <gdcert/problems/detail/two_factors.hpp>

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gdcert/core/error.hpp>
+#include <gdcert/core/precompiled.hpp>
 #include <gdcert/core/worker_team.hpp>
 #include <gdcert/problems/detail/residual_direction_products.hpp>
 #include <gdcert/problems/detail/residual_forces.hpp>

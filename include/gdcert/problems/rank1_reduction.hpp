@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gdcert/core/error.hpp>
+#include <gdcert/core/precompiled.hpp>
 #include <gdcert/problems/matrix_factorization.hpp>
 #include <gdcert/problems/rank1_approximation.hpp>
 

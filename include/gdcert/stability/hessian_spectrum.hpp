@@ -3,6 +3,7 @@
 
 #include <gdcert/core/arithmetic.hpp>
 #include <gdcert/core/error.hpp>
+#include <gdcert/core/precompiled.hpp>
 #include <gdcert/numbers/jet.hpp>
 #include <gdcert/problems/problem.hpp>
 #include <gdcert/stability/sharpness_method.hpp>
@@ -279,6 +280,11 @@ template <class Real>
   out.converged = true;
   return out;
 }
+
+#ifdef GDCERT_PRECOMPILED_ACTIVE // core/precompiled.hpp: Spectra's solver in double, compiled once
+extern template hessian_eigenpairs<double> lanczos_eigenpairs(lanczos_operator<double>&,
+                                                              const hessian_spectrum_options&);
+#endif
 
 /// The product callable at x: the problem's prepared operator where it has one (R formed once),
 /// else one hessian_vector_product per call.

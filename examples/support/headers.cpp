@@ -1,0 +1,2 @@
+// The translation unit that carries the examples' precompiled header (examples/CMakeLists.txt):
+// the headers themselves are named there.

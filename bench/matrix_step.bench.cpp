@@ -6,7 +6,8 @@
 // (8mn bytes) plus reading and writing A and B (32(m + n)r bytes). The roofline time is
 // max(flops / F, bytes / S) with F the FMA peak of the cores used (16 flops per cycle per Zen 3
 // core at the clock measured by `fma_peak`) and S the read bandwidth measured by `stream_read` on
-// an array the size of X with the same threads. roofline_fraction = roofline time / step time.
+// an array the size of X with the same threads (a cache's bandwidth where X fits in it, as it
+// does from one step to the next). roofline_fraction = roofline time / step time.
 // bench/matrix_step_table.py runs this and NumPy (with OpenBLAS) at the same sizes in one run.
 #include <gdcert/core/worker_team.hpp>
 #include <gdcert/problems/matrix_factorization.hpp>
@@ -18,7 +19,7 @@
 #include <cstddef>
 #include <vector>
 
-#if defined(__FMA__)
+#if defined(__AVX__)
 #include <immintrin.h>
 #endif
 
@@ -62,9 +63,14 @@ double fma_peak(unsigned threads) {
 #endif
 }
 
-/// Bytes per second read by `threads` threads from an array of `bytes` (warm: the second pass).
+/// Bytes per second read by `threads` threads from an array of `bytes`, warm. Each timed pass
+/// reads the array `sweeps` times inside one dispatch of the team (at least 64 MB in all), so that
+/// for a small array, which a step finds in cache, the figure is the cache's bandwidth and not the
+/// cost of waking the threads (one dispatch per 80 kB read gave a bound 25× too slow).
 double stream_read(std::size_t bytes, unsigned threads) {
-  std::vector<double> data(bytes / sizeof(double), 1.0);
+  std::vector<double> data(std::max<std::size_t>(bytes / sizeof(double), 4 * threads), 1.0);
+  const std::size_t size = data.size() * sizeof(double);
+  const std::size_t sweeps = std::max<std::size_t>(1, (std::size_t(64) << 20) / size);
   worker_team team(threads);
   std::vector<double> sums(threads);
   double best = 0;
@@ -72,19 +78,31 @@ double stream_read(std::size_t bytes, unsigned threads) {
     const auto start = std::chrono::steady_clock::now();
     team.run([&](unsigned k) {
       const std::size_t n = data.size(), begin = n * k / threads, end = n * (k + 1) / threads;
-      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      std::size_t i = begin;
-      for (; i + 4 <= end; i += 4) {
-        s0 += data[i];
-        s1 += data[i + 1];
-        s2 += data[i + 2];
-        s3 += data[i + 3];
-      }
-      sums[k] = s0 + s1 + s2 + s3;
+      // 32 independent sums (8 AVX registers): the loads, not the additions' latency, set the pace.
+      double total = 0;
+#if defined(__AVX__)
+      __m256d acc[8];
+      for (auto& a : acc)
+        a = _mm256_setzero_pd();
+      for (std::size_t sweep = 0; sweep < sweeps; ++sweep)
+        for (std::size_t i = begin; i + 32 <= end; i += 32)
+          for (int c = 0; c < 8; ++c)
+            acc[c] = _mm256_add_pd(acc[c], _mm256_loadu_pd(&data[i + 4 * c]));
+      for (int c = 1; c < 8; ++c)
+        acc[0] = _mm256_add_pd(acc[0], acc[c]);
+      double lanes[4];
+      _mm256_storeu_pd(lanes, acc[0]);
+      total = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+#else
+      for (std::size_t sweep = 0; sweep < sweeps; ++sweep)
+        for (std::size_t i = begin; i < end; ++i)
+          total += data[i];
+#endif
+      sums[k] = total;
     });
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    best = std::max(best, double(bytes) / seconds);
+    best = std::max(best, double(size) * double(sweeps) / seconds);
     benchmark::DoNotOptimize(sums.data());
   }
   return best;

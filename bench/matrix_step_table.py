@@ -70,7 +70,8 @@ def main():
         best = min(one[0], all_cores[0])
         fraction = all_cores[1] if all_cores[0] <= one[0] else one[1]
         print(f"| {m} | {r} | {numpy * 1e6:.1f} | {one[0] * 1e6:.1f} | "
-              f"{all_cores[0] * 1e6:.1f} ({all_cores[2]} threads) | {numpy / best:.1f} | "
+              f"{all_cores[0] * 1e6:.1f} ({all_cores[2]} thread{'s' if all_cores[2] != 1 else ''}) | "
+              f"{numpy / best:.1f} | "
               f"{fraction:.2f} |", flush=True)
 
 

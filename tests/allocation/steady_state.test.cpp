@@ -69,8 +69,10 @@ long allocations_during(Run&& run, bool& eigen) {
 TEST_CASE("matrix_factorization step_in_place allocates nothing after its workspace, on one thread "
           "and on several",
           "[allocation][matrix]") {
-  // 6 × 100 (Wang et al. Figs 8-10) runs on the caller alone; 400 × 300, r = 10 on the team.
-  for (const auto& [m, n, r] : {std::tuple{6, 100, 6}, std::tuple{400, 300, 10}}) {
+  // 6 × 100 (Wang et al. Figs 8-10) runs on the caller alone; 400 × 300, r = 10 on the team;
+  // 150 × 130, r = 40 in the blocked kernel (r >= residual_forces::blocked_rank).
+  for (const auto& [m, n, r] :
+       {std::tuple{6, 100, 6}, std::tuple{400, 300, 10}, std::tuple{150, 130, 40}}) {
     const Eigen::MatrixXd target = Eigen::MatrixXd::Random(m, n);
     const matrix_factorization p(1e-3, target, r);
     matrix_factorization::state<double> x{0.1 * Eigen::MatrixXd::Random(n, r),
@@ -124,7 +126,8 @@ TEST_CASE("matrix_sensing and matrix_completion step_in_place allocate nothing a
             },
             eigen) == 0);
   CHECK_FALSE(eigen);
-  for (const auto& [rows, columns, r] : {std::tuple{10, 10, 2}, std::tuple{300, 250, 8}}) {
+  for (const auto& [rows, columns, r] :
+       {std::tuple{10, 10, 2}, std::tuple{300, 250, 8}, std::tuple{90, 140, 33}}) {
     const auto completion = matrix_completion::random_low_rank(1e-3, rows, columns, 2, r, 0.6, 5);
     matrix_completion::state<double> y{0.1 * Eigen::MatrixXd::Random(rows, r),
                                        0.1 * Eigen::MatrixXd::Random(columns, r)};

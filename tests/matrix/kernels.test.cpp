@@ -49,10 +49,14 @@ TEST_CASE("fused step equals A' = A - eta (BA^T - X)^T B - eta lambda A, B' like
           "[matrix][kernel]") {
   auto rng = generator(2401);
   // Rows and columns around the tile sizes (2W × 4: W = 2, 4 or 8) and their tails, ranks 1-12,
-  // masked-free and ridge; one shape large enough for the threaded chunks.
-  const int shapes[][3] = {{1, 1, 1},   {2, 3, 1},   {3, 5, 2},      {7, 4, 3},     {8, 8, 4},
-                           {9, 13, 5},  {15, 17, 6}, {16, 33, 7},    {17, 31, 12},  {6, 100, 6},
-                           {100, 6, 6}, {64, 65, 3}, {129, 127, 10}, {300, 260, 10}};
+  // masked-free and ridge; one shape large enough for the threaded chunks. From r = 32 the blocked
+  // kernel: rows around its tiles (2W) and panels (8192 / r rows), columns around its blocks (6
+  // and 12) and chunks, ranks around its tiles of 6 and 2W rank indices.
+  const int shapes[][3] = {
+      {1, 1, 1},      {2, 3, 1},      {3, 5, 2},      {7, 4, 3},      {8, 8, 4},    {9, 13, 5},
+      {15, 17, 6},    {16, 33, 7},    {17, 31, 12},   {6, 100, 6},    {100, 6, 6},  {64, 65, 3},
+      {129, 127, 10}, {300, 260, 10}, {1, 1, 32},     {3, 2, 33},     {17, 13, 37}, {16, 12, 48},
+      {7, 25, 40},    {257, 131, 32}, {300, 190, 41}, {100, 100, 100}};
   for (const auto& shape : shapes) {
     const Eigen::Index m = shape[0], n = shape[1], r = shape[2];
     for (const double lambda : {0.0, 0.125}) {
@@ -74,21 +78,24 @@ TEST_CASE("fused step is bit-identical for 1, 2, 3 and 5 threads (fixed column c
           "added in chunk order)",
           "[matrix][kernel]") {
   auto rng = generator(2402);
-  const matrix_factorization p(0.001, random_matrix(rng, 257, 301, 1.0), 9);
-  const auto x0 = random_state(rng, p, 0.3);
-  matrix_factorization::state<double> reference;
-  for (const unsigned threads : {1u, 2u, 3u, 5u}) {
-    auto w = p.make_workspace(threads);
-    CHECK(w.threads() == threads);
-    auto x = x0;
-    for (int t = 0; t < 20; ++t)
-      p.step_in_place(x, w);
-    if (threads == 1) {
-      reference = x;
-    } else {
-      INFO("threads = " << threads);
-      CHECK(same_bits(x.A, reference.A));
-      CHECK(same_bits(x.B, reference.B));
+  // r = 9: the register kernel (10 chunks); r = 40: the blocked kernel (8 chunks).
+  for (const auto& [m, n, r] : {std::tuple{257, 301, 9}, std::tuple{181, 530, 40}}) {
+    const matrix_factorization p(0.001, random_matrix(rng, m, n, 1.0), r);
+    const auto x0 = random_state(rng, p, 0.3);
+    matrix_factorization::state<double> reference;
+    for (const unsigned threads : {1u, 2u, 3u, 5u}) {
+      auto w = p.make_workspace(threads);
+      CHECK(w.threads() == threads);
+      auto x = x0;
+      for (int t = 0; t < 20; ++t)
+        p.step_in_place(x, w);
+      if (threads == 1) {
+        reference = x;
+      } else {
+        INFO("r = " << r << ", threads = " << threads);
+        CHECK(same_bits(x.A, reference.A));
+        CHECK(same_bits(x.B, reference.B));
+      }
     }
   }
 }
@@ -129,29 +136,33 @@ TEST_CASE("completion's fused step keeps E = P_Omega(XY^T - A) at +0 off the mas
           "is bit-identical for 1, 2 and 3 threads and meets the long double map",
           "[matrix][kernel][completion]") {
   auto rng = generator(2405);
-  const auto p = matrix_completion::random_low_rank(0.002, 203, 181, 4, 5, 0.3, 7);
   using state = matrix_completion::state<double>;
-  const state x0{random_matrix(rng, p.rows(), p.rank(), 0.4),
-                 random_matrix(rng, p.columns(), p.rank(), 0.4)};
-  const auto exact = p.step(
-      matrix_completion::state<long double>{x0.X.cast<long double>(), x0.Y.cast<long double>()});
-  const state one = p.step(x0);
-  const long double scale = exact.X.norm() + exact.Y.norm();
-  CHECK(double(((one.X.cast<long double>() - exact.X).norm() +
-                (one.Y.cast<long double>() - exact.Y).norm()) /
-               scale) < 1e-14);
-  state reference;
-  for (const unsigned threads : {1u, 2u, 3u}) {
-    auto w = p.make_workspace(threads);
-    auto x = x0;
-    for (int t = 0; t < 10; ++t)
-      p.step_in_place(x, w);
-    if (threads == 1) {
-      reference = x;
-    } else {
-      INFO("threads = " << threads);
-      CHECK(same_bits(x.X, reference.X));
-      CHECK(same_bits(x.Y, reference.Y));
+  // r = 5: the register kernel; r = 35 (rows not a multiple of 2W): the blocked kernel.
+  for (const auto& [rows, columns, r] : {std::tuple{203, 181, 5}, std::tuple{203, 141, 35}}) {
+    const auto p = matrix_completion::random_low_rank(0.002, rows, columns, 4, r, 0.3, 7);
+    const state x0{random_matrix(rng, p.rows(), p.rank(), 0.4),
+                   random_matrix(rng, p.columns(), p.rank(), 0.4)};
+    const auto exact = p.step(
+        matrix_completion::state<long double>{x0.X.cast<long double>(), x0.Y.cast<long double>()});
+    const state one = p.step(x0);
+    const long double scale = exact.X.norm() + exact.Y.norm();
+    INFO("r = " << r);
+    CHECK(double(((one.X.cast<long double>() - exact.X).norm() +
+                  (one.Y.cast<long double>() - exact.Y).norm()) /
+                 scale) < 1e-14);
+    state reference;
+    for (const unsigned threads : {1u, 2u, 3u}) {
+      auto w = p.make_workspace(threads);
+      auto x = x0;
+      for (int t = 0; t < 10; ++t)
+        p.step_in_place(x, w);
+      if (threads == 1) {
+        reference = x;
+      } else {
+        INFO("threads = " << threads);
+        CHECK(same_bits(x.X, reference.X));
+        CHECK(same_bits(x.Y, reference.Y));
+      }
     }
   }
   // An unobserved entry whose XY^T overflows contributes +0, not NaN (0 * inf), as select does.

@@ -8,6 +8,7 @@
 #include <gdcert/problems/loss_problem.hpp>
 #include <gdcert/problems/matrix_completion.hpp>
 #include <gdcert/problems/matrix_sensing.hpp>
+#include <gdcert/stability/hessian_spectrum.hpp> // is_minimizer's second-order test
 
 #include <catch2/catch.hpp>
 

@@ -119,6 +119,18 @@ template <class P, class State>
     return no_step_workspace{};
 }
 
+/// Whether ∇²R(x) has no eigenvalue below −tolerance, for a double state of a problem with its
+/// own Hessian-vector product and a dense test `positive_semidefinite(h, tolerance)` (the
+/// second-order test of is_minimizer where R* is not known: matrix_sensing, matrix_completion):
+/// the dense test up to dense_sharpness_limit coordinates, above it λ_min by Lanczos on
+/// Hessian-vector products (smallest_hessian_eigenvalue), never a d × d matrix. Declared here,
+/// defined in stability/hessian_spectrum.hpp, which brings in Spectra: a translation unit that
+/// calls is_minimizer of such a problem (or classify, the sweeps) includes that header (the
+/// umbrella <gdcert/gdcert.hpp> does); without it the call does not compile ("use of
+/// second_order_minimum before deduction of auto").
+template <class Problem, class State>
+[[nodiscard]] auto second_order_minimum(const Problem& problem, const State& x, double tolerance);
+
 /// x ← p.step(x), in place and without allocating where the problem can.
 template <class P, class State, class Workspace>
 void advance(const P& p, State& x, Workspace& w) {
@@ -147,6 +159,11 @@ concept has_minimum_loss = requires(const P& p, const State&) {
 template <class P>
 concept has_second_order_test = requires(const P& p, const matrix<double>& h, double tolerance) {
   { p.positive_semidefinite(h, tolerance) } -> std::convertible_to<bool>;
+};
+/// The problem computes ∇²R(x)·v itself: `p.hessian_vector_product(x, v)` with v a state.
+template <class P, class State>
+concept has_hessian_vector_product = requires(const P& p, const State& x) {
+  { p.hessian_vector_product(x, x) } -> std::convertible_to<State>;
 };
 
 /// ‖∇R(x)‖ (Euclidean, in coordinate order) as a double; scaled, so it is +∞ only where the norm
@@ -217,9 +234,12 @@ public:
   /// True when x lies within `tolerance` (Euclidean) of the minimizer set M*. Without
   /// distance_to_minimizers: x is stationary (‖∇R(x)‖ ≤ tolerance) and its loss is within
   /// tolerance of the known minimum R* (`minimum_loss()`), or, where R* is not known, ∇²R(x) has
-  /// no eigenvalue below −tolerance (a second-order minimum; loss_problem provides the test).
+  /// no eigenvalue below −tolerance (a second-order minimum; loss_problem provides the dense
+  /// test; a problem with its own Hessian-vector product goes through second_order_minimum,
+  /// matrix-free above dense_sharpness_limit coordinates).
   template <class State>
-  requires detail::has_minimizer_distance<Derived, State> || detail::has_minimum_loss<Derived, State>
+  requires detail::has_minimizer_distance<Derived, State> ||
+      detail::has_minimum_loss<Derived, State>
   [[nodiscard]] bool is_minimizer(const State& x, double tolerance) const {
     const auto& self = static_cast<const Derived&>(*this);
     if constexpr (detail::has_minimizer_distance<Derived, State>) {
@@ -232,8 +252,11 @@ public:
       if constexpr (detail::has_second_order_test<Derived>) {
         const auto c = self.coordinates(x);
         const vector<double> point = c.template cast<double>();
-        return self.positive_semidefinite(
-            self.hessian(self.template from_coordinates<double>(point)), tolerance);
+        const auto at = self.template from_coordinates<double>(point);
+        if constexpr (detail::has_hessian_vector_product<Derived, std::decay_t<decltype(at)>>)
+          return bool(second_order_minimum(self, at, tolerance));
+        else
+          return self.positive_semidefinite(self.hessian(at), tolerance);
       } else {
         return false; // no way to tell a minimizer from a saddle: stationary points are saddles
       }

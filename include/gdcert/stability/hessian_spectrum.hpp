@@ -445,4 +445,52 @@ template <class Problem, class State>
   return top_hessian_eigenpairs(problem, x).eigenvalues(0);
 }
 
+/// λ_min(∇²R(x)), the smallest (algebraic) eigenvalue, by Lanczos on Hessian-vector products:
+/// σ − θ, with σ = max(λ_max, 0) (matrix_free_sharpness) and θ the largest eigenvalue of
+/// σI − ∇²R(x), which is positive semidefinite. Two largest-eigenvalue runs instead of one for
+/// the smallest: near a minimizer of a factorization λ_min is a multiple 0 (the r² directions of
+/// the invariance XG, YG⁻ᵀ), where Lanczos's relative tolerance would ask for an absolute
+/// accuracy of 1e-10 · ε^(2/3); shifted, the error is at most about 1e-10 · (σ − λ_min) plus the
+/// products' rounding. NaN for a state that is not finite; throws eigensolver_not_converged as
+/// top_hessian_eigenpairs, and gdcert::invalid_parameter where the products overflow.
+template <class Problem, class State>
+[[nodiscard]] auto smallest_hessian_eigenvalue(const Problem& problem, const State& x) {
+  using Real = detail::coordinate_scalar<Problem, State>;
+  static_assert(std::is_floating_point_v<Real>,
+                "smallest_hessian_eigenvalue runs Lanczos in floating point: a double or long "
+                "double state");
+  if (!problem.coordinates(x).allFinite())
+    return std::numeric_limits<Real>::quiet_NaN();
+  const Eigen::Index d = problem.dimension();
+  if (d == 1)
+    return Real(matrix_free_sharpness(problem, x));
+  const Real shift = std::max(Real(matrix_free_sharpness(problem, x)), Real(0));
+  try {
+    auto product = detail::prepared_product<Real>(problem, x);
+    auto shifted = [&product, shift, d](const Real* in, Real* out) {
+      product(in, out);
+      for (Eigen::Index i = 0; i < d; ++i)
+        out[i] = shift * in[i] - out[i];
+    };
+    lanczos_operator<Real> op(d, shifted);
+    op.calibrate();
+    return shift - detail::lanczos_eigenpairs(op, hessian_spectrum_options{}).eigenvalues(0);
+  } catch (const detail::product_not_finite&) {
+    detail::throw_products_beyond_range();
+  }
+}
+
+/// Defined here, declared in problems/problem.hpp: whether ∇²R(x) has no eigenvalue below
+/// −tolerance; the problem's dense positive_semidefinite(hessian(x), tolerance) up to
+/// dense_sharpness_limit coordinates, smallest_hessian_eigenvalue(x) ≥ −tolerance above (no
+/// d × d matrix). False for a state that is not finite.
+template <class Problem, class State>
+[[nodiscard]] auto second_order_minimum(const Problem& problem, const State& x, double tolerance) {
+  if (problem.dimension() <= dense_sharpness_limit)
+    return bool(problem.positive_semidefinite(problem.hessian(x), tolerance));
+  if (!problem.coordinates(x).allFinite())
+    return false;
+  return bool(smallest_hessian_eigenvalue(problem, x) >= -tolerance);
+}
+
 } // namespace gdcert

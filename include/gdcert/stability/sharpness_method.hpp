@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gdcert/core/arithmetic.hpp>
+#include <gdcert/problems/problem.hpp> // detail::has_hessian_vector_product
 
 #include <Eigen/Core>
 
@@ -38,11 +39,6 @@ inline constexpr matrix_free_t matrix_free{};
 } // namespace sharpness_method
 
 namespace detail {
-/// The problem computes ∇²R(x)·v itself: `p.hessian_vector_product(x, v)` with v a state.
-template <class P, class State>
-concept has_hessian_vector_product = requires(const P& p, const State& x) {
-  { p.hessian_vector_product(x, x) } -> std::convertible_to<State>;
-};
 /// The scalar of a state's coordinates.
 template <class P, class State>
 using coordinate_scalar = typename std::decay_t<decltype(std::declval<const P&>().coordinates(

@@ -40,6 +40,16 @@ namespace gdcert::detail {
 /// the same tile touches r pages of F and r of the partial (stride 8p bytes): at r = 100 more
 /// pages than the first-level TLB holds. Packing moves numbers, it does not change an operation:
 /// the bits are those of the unpacked sweep.
+///
+/// Large ranks (r ≥ blocked_rank): a tile of E held in registers while both products use it needs
+/// 4r packets of sums in memory, loaded and stored at every k (about a third of the FMA peak at
+/// r = 100). There the kernel stores E instead, a panel of rows × 6 columns at a time in a small
+/// buffer, and runs three register-blocked loops over it, each 2 packets × 6 accumulators (12
+/// multiply-adds per 8 loads, measured 0.85 of the peak in the first-level cache, against 0.47
+/// for 3 × 4): E = F Gᵀ − T over k, the partial E G over the 6 columns, and Eᵀ F over the panel's
+/// rows with F row-major. Panels of rows keep F and the partial E G in the second-level cache; T
+/// is still read once and E never leaves the cache. The choice depends on r alone, so the bits
+/// still do not depend on the threads.
 class residual_forces {
 public:
   using packet = typename Eigen::internal::packet_traits<double>::type;
@@ -47,17 +57,37 @@ public:
   /// Columns per chunk aimed at (a chunk's partial E G, p × r, stays in the core's L2 cache), and
   /// the most chunks (their partials cost chunks · p · r doubles and as many additions).
   static constexpr Eigen::Index chunk_columns = 32, max_chunks = 16;
+  /// The blocked kernel's chunks: a power of two (an even share on 2, 4, 8 threads), at least two,
+  /// of at least 64 columns each beyond two: each chunk's partial E G costs p · r reads and
+  /// writes, which 32-column chunks do not repay at r ≥ 32 (measured at 1000 × 1000, r = 100).
+  static constexpr Eigen::Index blocked_chunk_columns = 64;
   /// Below this many flops (6pqr) a step runs on the calling thread alone: a wake-up of the team
   /// costs more than it saves (measured: bench/matrix_step_bench.cpp).
   static constexpr double threaded_flops = 1.0e6;
+  /// From this rank on the blocked kernel (measured: bench/matrix_step_bench.cpp, docs/performance.md).
+  static constexpr Eigen::Index blocked_rank = 32;
+  /// The blocked kernel's columns per block and rank indices per tile of E G, and columns of E
+  /// per panel.
+  static constexpr int block_columns = 6;
+  static constexpr Eigen::Index panel_columns = 2 * block_columns;
 
   /// Buffers for p × q targets of rank r; threads as worker_team (0: all cores).
   residual_forces(Eigen::Index p, Eigen::Index q, Eigen::Index r, unsigned threads = 0)
-      : p_(p), q_(q), r_(r),
-        chunks_(std::clamp<Eigen::Index>((q + chunk_columns - 1) / chunk_columns, 1, max_chunks)),
+      : p_(p), q_(q), r_(r), blocked_(r >= blocked_rank),
+        packed_rows_(blocked_ ? round_up(p, 2 * width) : p / (2 * width) * (2 * width)),
+        rank_stride_(blocked_ ? round_up(r, block_columns) : r),
+        row_major_rank_(blocked_ ? round_up(r, 2 * width) : 0),
+        panel_rows_(std::max<Eigen::Index>(2 * width, panel_entries / std::max<Eigen::Index>(r, 1) /
+                                                          (2 * width) * (2 * width))),
+        chunks_(blocked_ ? Eigen::Index(std::bit_floor(std::uint64_t(
+                               std::clamp<Eigen::Index>(q / blocked_chunk_columns, 2, max_chunks))))
+                         : std::clamp<Eigen::Index>((q + chunk_columns - 1) / chunk_columns, 1,
+                                                    max_chunks)),
         team_(team_size(p, q, r, threads, chunks_)) {
-    partial_rows_.resize(static_cast<std::size_t>(p * r * chunks_));
-    packed_factor_.resize(static_cast<std::size_t>(full_rows() * r));
+    partial_rows_.resize(static_cast<std::size_t>(partial_size() * chunks_));
+    packed_factor_.resize(static_cast<std::size_t>(packed_rows_ * r));
+    row_major_factor_.resize(static_cast<std::size_t>(packed_rows_ * row_major_rank_));
+    packed_columns_.resize(static_cast<std::size_t>(blocked_ ? q * rank_stride_ : 0));
     accumulators_.resize(static_cast<std::size_t>(team_.size() * worker_buffer()));
   }
 
@@ -76,12 +106,16 @@ public:
                   const double* mask, double* row_forces, double* column_forces) {
     std::atomic<Eigen::Index> next{0};
     const inputs in{row_factor, column_factor, target, mask, column_forces};
-    // F's whole tiles packed (packed_index), written in order: tile, then k, then row.
+    // F's whole tiles packed (packed_index), written in order: tile, then k, then row; the blocked
+    // kernel pads the last tile with zero rows and also reads F row-major (r padded with zeros).
     double* packed = packed_factor_.data();
-    for (Eigen::Index tile = 0; tile < full_rows(); tile += 2 * width)
+    for (Eigen::Index tile = 0; tile < packed_rows_; tile += 2 * width)
       for (Eigen::Index k = 0; k < r_; ++k)
         for (Eigen::Index l = 0; l < 2 * width; ++l)
-          *packed++ = row_factor[tile + l + p_ * k];
+          *packed++ = tile + l < p_ ? row_factor[tile + l + p_ * k] : 0.0;
+    for (Eigen::Index k = 0; k < r_ && blocked_; ++k)
+      for (Eigen::Index i = 0; i < p_; ++i)
+        row_major_factor_[std::size_t(i * row_major_rank_ + k)] = row_factor[i + p_ * k];
     team_.run([&](unsigned worker) {
       double* accumulators = accumulators_.data() + std::size_t(worker) * worker_buffer();
       for (Eigen::Index c = next.fetch_add(1, std::memory_order_relaxed); c < chunks_;
@@ -89,25 +123,31 @@ public:
         chunk(in, c, accumulators);
     });
     // E G = Σ_c partial_c, in chunk order (the same bits for any thread count), each worker
-    // adding its own slice of the p·r entries (the partials are chunks · p · r numbers: summed
-    // on one thread they cost a tenth of a step at 1000 × 1000).
-    const Eigen::Index size = p_ * r_;
+    // adding its own tiles: packets read in the partials' own order and stored as rows of E G's
+    // columns (the partials are chunks · p · r numbers, mostly out of cache).
+    const Eigen::Index stride = partial_size(), whole = p_ / (2 * width);
     const unsigned workers = team_.size();
     const auto add_partials = [&](unsigned worker) {
-      const Eigen::Index begin = size * worker / workers, end = size * (worker + 1) / workers;
-      const Eigen::Index full = full_rows();
-      Eigen::Index i = begin % p_, k = begin / p_;
-      for (Eigen::Index o = begin; o < end; ++o) {
-        const Eigen::Index at = i < full ? packed_index(i, k) : tail_index(i, k);
-        double sum = partial_rows_[std::size_t(at)];
-        for (Eigen::Index c = 1; c < chunks_; ++c)
-          sum += partial_rows_[std::size_t(c * size + at)];
-        row_forces[o] = sum;
-        if (++i == p_) {
-          i = 0;
-          ++k;
-        }
-      }
+      using namespace Eigen::internal;
+      const Eigen::Index begin = whole * worker / workers, end = whole * (worker + 1) / workers;
+      for (Eigen::Index tile = begin; tile < end; ++tile)
+        for (Eigen::Index k = 0; k < r_; ++k)
+          for (Eigen::Index v = 0; v < 2; ++v) {
+            const Eigen::Index i = 2 * width * tile + v * width, at = packed_index(i, k);
+            packet sum = ploadu<packet>(partial_rows_.data() + at);
+            for (Eigen::Index c = 1; c < chunks_; ++c)
+              sum = padd(sum, ploadu<packet>(partial_rows_.data() + c * stride + at));
+            pstoreu(row_forces + i + p_ * k, sum);
+          }
+      if (worker + 1 == workers) // the last p mod 2W rows, one at a time
+        for (Eigen::Index k = 0; k < r_; ++k)
+          for (Eigen::Index i = 2 * width * whole; i < p_; ++i) {
+            const Eigen::Index at = i < packed_rows_ ? packed_index(i, k) : tail_index(i, k);
+            double sum = partial_rows_[std::size_t(at)];
+            for (Eigen::Index c = 1; c < chunks_; ++c)
+              sum += partial_rows_[std::size_t(c * stride + at)];
+            row_forces[i + p_ * k] = sum;
+          }
     };
     if (workers > 1)
       team_.run(add_partials);
@@ -137,20 +177,28 @@ private:
     return unsigned(std::min<Eigen::Index>(threads, chunks));
   }
 
-  /// Rows in whole tiles of 2W (packed), and the offsets of row i, rank index k in a packed
-  /// buffer: tile i / 2W, then k, then i mod 2W; the last p mod 2W rows follow the packed ones in
-  /// a partial, column-major.
-  [[nodiscard]] Eigen::Index full_rows() const noexcept { return p_ / (2 * width) * (2 * width); }
-  [[nodiscard]] Eigen::Index packed_index(Eigen::Index i, Eigen::Index k) const noexcept {
-    return (i / (2 * width)) * (2 * width * r_) + k * (2 * width) + i % (2 * width);
-  }
-  [[nodiscard]] Eigen::Index tail_index(Eigen::Index i, Eigen::Index k) const noexcept {
-    return full_rows() * r_ + (i - full_rows()) + (p_ - full_rows()) * k;
+  [[nodiscard]] static constexpr Eigen::Index round_up(Eigen::Index n, Eigen::Index to) noexcept {
+    return (n + to - 1) / to * to;
   }
 
-  /// A worker's doubles: 4r packets of Eᵀ F sums, then a column block's 4r values of G.
+  /// Offsets in a partial E G: the first packed_rows_ rows by tiles of 2W (tile i / 2W, then k,
+  /// then i mod 2W; rank_stride_ values of k per tile, r rounded up to 6 in the blocked kernel);
+  /// the last p mod 2W rows of the register kernel after them, column-major.
+  [[nodiscard]] Eigen::Index packed_index(Eigen::Index i, Eigen::Index k) const noexcept {
+    return (i / (2 * width)) * (2 * width * rank_stride_) + k * (2 * width) + i % (2 * width);
+  }
+  [[nodiscard]] Eigen::Index tail_index(Eigen::Index i, Eigen::Index k) const noexcept {
+    return packed_rows_ * r_ + (i - packed_rows_) + (p_ - packed_rows_) * k;
+  }
+  [[nodiscard]] Eigen::Index partial_size() const noexcept {
+    return packed_rows_ * rank_stride_ + (p_ - std::min(p_, packed_rows_)) * r_;
+  }
+
+  /// A worker's doubles: 4r packets of Eᵀ F sums, then a column block's 4r values of G; in the
+  /// blocked kernel a panel of E (panel_rows_ × 6).
   [[nodiscard]] std::size_t worker_buffer() const noexcept {
-    return static_cast<std::size_t>(4 * r_ * width + 4 * r_);
+    return static_cast<std::size_t>(blocked_ ? panel_rows_ * panel_columns
+                                             : 4 * r_ * width + 4 * r_);
   }
 
   struct inputs {
@@ -166,8 +214,12 @@ private:
 
   template <int = 0>
   void chunk(const inputs& in, Eigen::Index c, double* accumulators) {
-    double* rows = partial_rows_.data() + c * p_ * r_;
-    std::fill(rows, rows + p_ * r_, 0.0);
+    double* rows = partial_rows_.data() + c * partial_size();
+    std::fill(rows, rows + partial_size(), 0.0);
+    if (blocked_) {
+      blocked_chunk(in, c, rows, accumulators);
+      return;
+    }
     const Eigen::Index end = chunk_begin(c + 1);
     Eigen::Index j = chunk_begin(c);
     const auto block = [&]<int columns>() {
@@ -208,7 +260,7 @@ private:
     for (Eigen::Index s = 0; s < columns * r; ++s)
       pstoreu(accumulators + s * width, pset1<packet>(0.0));
     // Eᵀ F accumulates in packets (one per column and rank index) reduced once at the end.
-    const Eigen::Index tail = p - full_rows();
+    const Eigen::Index tail = p - packed_rows_;
     const auto tiles = [&]<int packets>(Eigen::Index i) {
       // Packed F and partial rows for a whole tile; the column-major tail for the W rows after.
       const double* f_tile = packets == 2 ? packed_factor_.data() + packed_index(i, 0) : F + i;
@@ -273,10 +325,191 @@ private:
       }
   }
 
-  Eigen::Index p_, q_, r_, chunks_;
+  /// The blocked kernel on chunk c: its columns' values of G packed (per block of 6 columns from
+  /// the chunk's start: g[jj + columns · k], r rounded up to 6 with zeros), then panels of rows,
+  /// each over the chunk's columns, 12 at a time.
+  template <int = 0>
+  void blocked_chunk(const inputs& in, Eigen::Index c, double* rows, double* panel) {
+    const Eigen::Index begin = chunk_begin(c), end = chunk_begin(c + 1);
+    for (Eigen::Index j = begin; j < end; j += block_columns) {
+      const Eigen::Index columns = std::min<Eigen::Index>(block_columns, end - j);
+      double* g = packed_columns_.data() + j * rank_stride_;
+      for (Eigen::Index k = 0; k < rank_stride_; ++k)
+        for (Eigen::Index jj = 0; jj < columns; ++jj)
+          g[jj + columns * k] = k < r_ ? in.column_factor[j + jj + q_ * k] : 0.0;
+    }
+    for (Eigen::Index i0 = 0; i0 < packed_rows_; i0 += panel_rows_) {
+      const Eigen::Index i1 = std::min(packed_rows_, i0 + panel_rows_);
+      for (Eigen::Index j = begin; j < end; j += panel_columns) {
+        const Eigen::Index count = std::min<Eigen::Index>(panel_columns, end - j);
+        if (in.mask)
+          blocked_panel<true>(in, j, count, i0, i1, rows, panel);
+        else
+          blocked_panel<false>(in, j, count, i0, i1, rows, panel);
+      }
+    }
+  }
+
+  /// Calls f.template operator()<columns>() for columns = 1, …, 6 given at run time.
+  template <class Function>
+  static void with_columns(Eigen::Index columns, Function&& f) {
+    switch (columns) {
+    case 6:
+      f.template operator()<6>();
+      break;
+    case 5:
+      f.template operator()<5>();
+      break;
+    case 4:
+      f.template operator()<4>();
+      break;
+    case 3:
+      f.template operator()<3>();
+      break;
+    case 2:
+      f.template operator()<2>();
+      break;
+    default:
+      f.template operator()<1>();
+      break;
+    }
+  }
+
+  /// Rows i0, …, i1 − 1 (a panel: whole tiles of 2W) of the `count` ≤ 12 columns from j: E
+  /// (`panel`, column-major, zero past row p), then the partial E G, then Eᵀ F.
+  template <bool masked>
+  void blocked_panel(const inputs& in, Eigen::Index j, Eigen::Index count, Eigen::Index i0,
+                     Eigen::Index i1, double* rows, double* panel) const {
+    const Eigen::Index height = i1 - i0;
+    for (Eigen::Index s = j; s < j + count; s += block_columns)
+      with_columns(std::min<Eigen::Index>(block_columns, j + count - s), [&]<int columns>() {
+        residual_panel<columns, masked>(in, s, i0, i1, panel + height * (s - j));
+      });
+    for (Eigen::Index jj = 0; jj < count; ++jj) // rows past p: F's padding is 0, but 0 · ∞ is not
+      for (Eigen::Index i = std::max(p_, i0); i < i1; ++i)
+        panel[(i - i0) + height * jj] = 0.0;
+    row_forces_panel(j, count, i0, i1, rows, panel);
+    for (Eigen::Index s = j; s < j + count; s += block_columns)
+      with_columns(std::min<Eigen::Index>(block_columns, j + count - s), [&]<int columns>() {
+        column_forces_panel<columns>(in, s, i0, i1, panel + height * (s - j));
+      });
+  }
+
+  /// (1) E = F Gᵀ − T (masked) on the panel, for the block of `columns` columns from j, 2 packets
+  /// of rows × the block's columns at once, over k.
+  template <int columns, bool masked>
+  void residual_panel(const inputs& in, Eigen::Index j, Eigen::Index i0, Eigen::Index i1,
+                      double* panel) const {
+    using namespace Eigen::internal;
+    const Eigen::Index p = p_, r = r_, height = i1 - i0;
+    const double* g = packed_columns_.data() + j * rank_stride_;
+    // Packets of rows i, …, i + W − 1 of column jj of T (or of the mask), zeros past row p.
+    const auto load = [&](const double* matrix, Eigen::Index i, int jj) {
+      if (i + width <= p)
+        return ploadu<packet>(matrix + i + p * (j + jj));
+      alignas(64) double part[width] = {};
+      for (Eigen::Index l = 0; i + l < p; ++l)
+        part[l] = matrix[i + l + p * (j + jj)];
+      return ploadu<packet>(part);
+    };
+    for (Eigen::Index i = i0; i < i1; i += 2 * width) {
+      const double* f = packed_factor_.data() + i * r;
+      packet e[2][columns];
+      for (int jj = 0; jj < columns; ++jj)
+        for (int v = 0; v < 2; ++v)
+          e[v][jj] = pnegate(load(in.target, i + v * width, jj));
+      for (Eigen::Index k = 0; k < r; ++k) {
+        const packet f0 = ploadu<packet>(f + 2 * width * k),
+                     f1 = ploadu<packet>(f + 2 * width * k + width);
+        for (int jj = 0; jj < columns; ++jj) {
+          const packet gk = pset1<packet>(g[jj + columns * k]);
+          e[0][jj] = pmadd(f0, gk, e[0][jj]);
+          e[1][jj] = pmadd(f1, gk, e[1][jj]);
+        }
+      }
+      for (int jj = 0; jj < columns; ++jj)
+        for (int v = 0; v < 2; ++v) {
+          if constexpr (masked)
+            e[v][jj] = pand(e[v][jj], load(in.mask, i + v * width, jj));
+          pstoreu(panel + (i - i0) + v * width + height * jj, e[v][jj]);
+        }
+    }
+  }
+
+  /// (2) The partial E G += E(:, j … j + count) G(j … j + count, :) on the panel, 2 packets of
+  /// rows × 6 rank indices at once, over the `count` columns.
+  void row_forces_panel(Eigen::Index j, Eigen::Index count, Eigen::Index i0, Eigen::Index i1,
+                        double* rows, const double* panel) const {
+    using namespace Eigen::internal;
+    const Eigen::Index height = i1 - i0;
+    for (Eigen::Index i = i0; i < i1; i += 2 * width) {
+      double* out = rows + i * rank_stride_;
+      for (Eigen::Index k = 0; k < rank_stride_; k += block_columns) {
+        packet o[2][block_columns];
+        for (int kk = 0; kk < block_columns; ++kk)
+          for (int v = 0; v < 2; ++v)
+            o[v][kk] = ploadu<packet>(out + 2 * width * (k + kk) + v * width);
+        for (Eigen::Index s = 0; s < count; s += block_columns) {
+          const Eigen::Index columns = std::min<Eigen::Index>(block_columns, count - s);
+          const double* g = packed_columns_.data() + (j + s) * rank_stride_ + columns * k;
+          for (Eigen::Index jj = 0; jj < columns; ++jj) {
+            const double* e = panel + (i - i0) + height * (s + jj);
+            const packet e0 = ploadu<packet>(e), e1 = ploadu<packet>(e + width);
+            for (int kk = 0; kk < block_columns; ++kk) {
+              const packet gk = pset1<packet>(g[jj + columns * kk]);
+              o[0][kk] = pmadd(e0, gk, o[0][kk]);
+              o[1][kk] = pmadd(e1, gk, o[1][kk]);
+            }
+          }
+        }
+        for (int kk = 0; kk < block_columns; ++kk)
+          for (int v = 0; v < 2; ++v)
+            pstoreu(out + 2 * width * (k + kk) + v * width, o[v][kk]);
+      }
+    }
+  }
+
+  /// (3) Eᵀ F over the panel's rows for the block of `columns` columns from j, the block's columns
+  /// × 2 packets of rank indices at once (F row-major), added to the earlier panels' sums.
+  template <int columns>
+  void column_forces_panel(const inputs& in, Eigen::Index j, Eigen::Index i0, Eigen::Index i1,
+                           const double* panel) const {
+    using namespace Eigen::internal;
+    const Eigen::Index q = q_, r = r_, height = i1 - i0;
+    for (Eigen::Index k = 0; k < row_major_rank_; k += 2 * width) {
+      packet sum[columns][2];
+      for (int jj = 0; jj < columns; ++jj)
+        sum[jj][0] = sum[jj][1] = pset1<packet>(0.0);
+      const double* f = row_major_factor_.data() + i0 * row_major_rank_ + k;
+      for (Eigen::Index i = 0; i < height; ++i, f += row_major_rank_) {
+        const packet f0 = ploadu<packet>(f), f1 = ploadu<packet>(f + width);
+        for (int jj = 0; jj < columns; ++jj) {
+          const packet e = pset1<packet>(panel[i + height * jj]);
+          sum[jj][0] = pmadd(e, f0, sum[jj][0]);
+          sum[jj][1] = pmadd(e, f1, sum[jj][1]);
+        }
+      }
+      for (int jj = 0; jj < columns; ++jj)
+        for (int v = 0; v < 2; ++v) {
+          alignas(64) double lanes[width];
+          pstoreu(lanes, sum[jj][v]);
+          for (Eigen::Index l = 0; l < width && k + v * width + l < r; ++l) {
+            double& out = in.column_forces[j + jj + q * (k + v * width + l)];
+            out = i0 == 0 ? lanes[l] : out + lanes[l];
+          }
+        }
+    }
+  }
+
+  /// Rank values per panel of rows (F and the partial E G of a panel: 128 kB each).
+  static constexpr Eigen::Index panel_entries = 8192;
+
+  Eigen::Index p_, q_, r_;
+  bool blocked_;
+  Eigen::Index packed_rows_, rank_stride_, row_major_rank_, panel_rows_, chunks_;
   worker_team team_;
   std::vector<double> partial_rows_;
-  std::vector<double> packed_factor_;
+  std::vector<double> packed_factor_, row_major_factor_, packed_columns_;
   std::vector<double> accumulators_;
 };
 

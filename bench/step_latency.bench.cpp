@@ -6,6 +6,7 @@
 // so it converges and stays finite however many iterations the library chooses to run; a
 // benchmark whose state leaves the finite range reports an error instead of a number.
 #include <gdcert/gdcert.hpp>
+#include <gdcert/matrix.hpp>
 
 #include <benchmark/benchmark.h>
 

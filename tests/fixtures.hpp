@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gdcert/gdcert.hpp>
+#include <gdcert/matrix.hpp>
 #include <gdcert/numbers/lanes.hpp>
 #include <gdcert/numbers/rational.hpp>
 

@@ -1,7 +1,10 @@
-// Umbrella header: every problem, certificate, dynamics, stability and analysis tool of gdcert.
+// Umbrella header: every problem, certificate, dynamics, stability and analysis tool of gdcert
+// for the papers' own world (states of a few coordinates).
 //
 // Opt-in, not included here (each costs compile time that only its callers should pay; the
-// compile-time report in docs/performance.md measures them): the output writers (<gdcert/io.hpp>:
+// compile-time report in docs/performance.md measures them): matrix scale (<gdcert/matrix.hpp>:
+// matrix factorization, sensing and completion, and the matrix-free Hessian spectrum by Lanczos,
+// which brings in Spectra), the output writers (<gdcert/io.hpp>:
 // CSV, NPY, provenance; io/png.hpp needs the stb headers, Debian libstb-dev), the scalar adapters in
 // gdcert/numbers/ (rational, lanes, interval, jet), and the engines of single appendices:
 // analysis/boundary_scan.hpp (with directions.hpp and ray_polynomial.hpp: the App. L/M inwardness
@@ -15,9 +18,6 @@
 #include <gdcert/version.hpp>
 
 #include <gdcert/problems/diagonal_approximation.hpp>
-#include <gdcert/problems/matrix_completion.hpp>
-#include <gdcert/problems/matrix_factorization.hpp>
-#include <gdcert/problems/matrix_sensing.hpp>
 #include <gdcert/problems/problem.hpp>
 #include <gdcert/problems/quartic.hpp>
 #include <gdcert/problems/rank1_approximation.hpp>
@@ -43,7 +43,6 @@
 
 #include <gdcert/stability/critical_step.hpp>
 #include <gdcert/stability/fixed_quadratic.hpp>
-#include <gdcert/stability/hessian_spectrum.hpp>
 #include <gdcert/stability/periodic_orbit.hpp>
 #include <gdcert/stability/rank1_spectra.hpp>
 #include <gdcert/stability/uniqueness.hpp>

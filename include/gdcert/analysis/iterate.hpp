@@ -418,7 +418,7 @@ template <class Problem, class State>
 [[nodiscard]] auto sharpness(const Problem& problem, const State& x,
                              sharpness_method::matrix_free_t) {
   // "use of matrix_free_sharpness before deduction of auto": include
-  // <gdcert/stability/hessian_spectrum.hpp> (or the umbrella <gdcert/gdcert.hpp>).
+  // <gdcert/stability/hessian_spectrum.hpp> (or <gdcert/matrix.hpp>).
   return matrix_free_sharpness(problem, x);
 }
 
@@ -430,7 +430,8 @@ template <class Problem, class State>
 /// +∞ where λ_max is beyond the range, never NaN; NaN for a state that is not finite. Pass
 /// sharpness_method::dense or sharpness_method::matrix_free as a third argument to choose. For a
 /// matrix problem the translation unit includes <gdcert/stability/hessian_spectrum.hpp> (the
-/// umbrella does), so that code that computes no such sharpness never parses Spectra. GD is
+/// matrix umbrella <gdcert/matrix.hpp> does), so that code that computes no such sharpness never
+/// parses Spectra. GD is
 /// linearly unstable at a minimizer whose sharpness exceeds 2/η (docs/formulas.md §6; the edge of
 /// stability of (185-189)).
 template <class Problem, class State>
@@ -440,7 +441,7 @@ template <class Problem, class State>
   if constexpr (detail::matrix_free_sharpness_candidate<Problem, State>)
     if (problem.dimension() > dense_sharpness_limit)
       // "use of matrix_free_sharpness before deduction of auto": include
-      // <gdcert/stability/hessian_spectrum.hpp> (or the umbrella <gdcert/gdcert.hpp>).
+      // <gdcert/stability/hessian_spectrum.hpp> (or <gdcert/matrix.hpp>).
       return Dense(matrix_free_sharpness(problem, x));
   return sharpness(problem, x, sharpness_method::dense);
 }

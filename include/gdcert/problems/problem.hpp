@@ -126,7 +126,7 @@ template <class P, class State>
 /// Hessian-vector products (smallest_hessian_eigenvalue), never a d × d matrix. Declared here,
 /// defined in stability/hessian_spectrum.hpp, which brings in Spectra: a translation unit that
 /// calls is_minimizer of such a problem (or classify, the sweeps) includes that header (the
-/// umbrella <gdcert/gdcert.hpp> does); without it the call does not compile ("use of
+/// matrix umbrella <gdcert/matrix.hpp> does); without it the call does not compile ("use of
 /// second_order_minimum before deduction of auto").
 template <class Problem, class State>
 [[nodiscard]] auto second_order_minimum(const Problem& problem, const State& x, double tolerance);

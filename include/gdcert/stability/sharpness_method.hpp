@@ -53,7 +53,7 @@ concept matrix_free_sharpness_candidate = has_hessian_vector_product<Problem, St
 /// λ_max(∇²R(x)) by Lanczos on Hessian-vector products: declared here, defined in
 /// stability/hessian_spectrum.hpp, which brings in Spectra. A translation unit that computes the
 /// sharpness of a matrix problem (gdcert::sharpness, classify, the sweeps, record_sharpness)
-/// includes that header (the umbrella <gdcert/gdcert.hpp> does); without it the call does not
+/// includes that header (the matrix umbrella <gdcert/matrix.hpp> does); without it the call does not
 /// compile ("use of matrix_free_sharpness before deduction of auto"). So code that never calls the
 /// matrix-free route never parses Spectra.
 template <class Problem, class State>

@@ -88,6 +88,7 @@ public:
     packed_factor_.resize(static_cast<std::size_t>(packed_rows_ * r));
     row_major_factor_.resize(static_cast<std::size_t>(packed_rows_ * row_major_rank_));
     packed_columns_.resize(static_cast<std::size_t>(blocked_ ? q * rank_stride_ : 0));
+    column_major_rows_.resize(packed_columns_.size());
     accumulators_.resize(static_cast<std::size_t>(team_.size() * worker_buffer()));
   }
 
@@ -337,6 +338,9 @@ private:
       for (Eigen::Index k = 0; k < rank_stride_; ++k)
         for (Eigen::Index jj = 0; jj < columns; ++jj)
           g[jj + columns * k] = k < r_ ? in.column_factor[j + jj + q_ * k] : 0.0;
+      for (Eigen::Index jj = 0; jj < columns; ++jj) // and each column's r values together
+        for (Eigen::Index k = 0; k < rank_stride_; ++k)
+          column_major_rows_[std::size_t((j + jj) * rank_stride_ + k)] = g[jj + columns * k];
     }
     for (Eigen::Index i0 = 0; i0 < packed_rows_; i0 += panel_rows_) {
       const Eigen::Index i1 = std::min(packed_rows_, i0 + panel_rows_);
@@ -449,17 +453,14 @@ private:
         for (int kk = 0; kk < block_columns; ++kk)
           for (int v = 0; v < 2; ++v)
             o[v][kk] = ploadu<packet>(out + 2 * width * (k + kk) + v * width);
-        for (Eigen::Index s = 0; s < count; s += block_columns) {
-          const Eigen::Index columns = std::min<Eigen::Index>(block_columns, count - s);
-          const double* g = packed_columns_.data() + (j + s) * rank_stride_ + columns * k;
-          for (Eigen::Index jj = 0; jj < columns; ++jj) {
-            const double* e = panel + (i - i0) + height * (s + jj);
-            const packet e0 = ploadu<packet>(e), e1 = ploadu<packet>(e + width);
-            for (int kk = 0; kk < block_columns; ++kk) {
-              const packet gk = pset1<packet>(g[jj + columns * kk]);
-              o[0][kk] = pmadd(e0, gk, o[0][kk]);
-              o[1][kk] = pmadd(e1, gk, o[1][kk]);
-            }
+        const double* g = column_major_rows_.data() + j * rank_stride_ + k;
+        for (Eigen::Index jj = 0; jj < count; ++jj, g += rank_stride_) {
+          const double* e = panel + (i - i0) + height * jj;
+          const packet e0 = ploadu<packet>(e), e1 = ploadu<packet>(e + width);
+          for (int kk = 0; kk < block_columns; ++kk) {
+            const packet gk = pset1<packet>(g[kk]);
+            o[0][kk] = pmadd(e0, gk, o[0][kk]);
+            o[1][kk] = pmadd(e1, gk, o[1][kk]);
           }
         }
         for (int kk = 0; kk < block_columns; ++kk)
@@ -509,7 +510,7 @@ private:
   Eigen::Index packed_rows_, rank_stride_, row_major_rank_, panel_rows_, chunks_;
   worker_team team_;
   std::vector<double> partial_rows_;
-  std::vector<double> packed_factor_, row_major_factor_, packed_columns_;
+  std::vector<double> packed_factor_, row_major_factor_, packed_columns_, column_major_rows_;
   std::vector<double> accumulators_;
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gdcert/core/arithmetic.hpp>
+#include <gdcert/core/precompiled.hpp>
 #include <gdcert/core/worker_team.hpp>
 
 #include <Eigen/Core>
@@ -101,60 +102,11 @@ public:
   /// whatever F Gᵀ − T is there (a bitwise and, not a product: 0·∞ would be NaN).
   /// Reads F, G, T (and M); writes only the two outputs and this object's buffers.
   /// (A template only so that the kernels are compiled by code that calls it, not by every file
-  /// that includes a matrix problem.)
+  /// that includes a matrix problem; defined below the class, not inline, so that
+  /// gdcert::precompiled can compile it once: core/precompiled.hpp.)
   template <int = 0>
   void operator()(const double* row_factor, const double* column_factor, const double* target,
-                  const double* mask, double* row_forces, double* column_forces) {
-    std::atomic<Eigen::Index> next{0};
-    const inputs in{row_factor, column_factor, target, mask, column_forces};
-    // F's whole tiles packed (packed_index), written in order: tile, then k, then row; the blocked
-    // kernel pads the last tile with zero rows and also reads F row-major (r padded with zeros).
-    double* packed = packed_factor_.data();
-    for (Eigen::Index tile = 0; tile < packed_rows_; tile += 2 * width)
-      for (Eigen::Index k = 0; k < r_; ++k)
-        for (Eigen::Index l = 0; l < 2 * width; ++l)
-          *packed++ = tile + l < p_ ? row_factor[tile + l + p_ * k] : 0.0;
-    for (Eigen::Index k = 0; k < r_ && blocked_; ++k)
-      for (Eigen::Index i = 0; i < p_; ++i)
-        row_major_factor_[std::size_t(i * row_major_rank_ + k)] = row_factor[i + p_ * k];
-    team_.run([&](unsigned worker) {
-      double* accumulators = accumulators_.data() + std::size_t(worker) * worker_buffer();
-      for (Eigen::Index c = next.fetch_add(1, std::memory_order_relaxed); c < chunks_;
-           c = next.fetch_add(1, std::memory_order_relaxed))
-        chunk(in, c, accumulators);
-    });
-    // E G = Σ_c partial_c, in chunk order (the same bits for any thread count), each worker
-    // adding its own tiles: packets read in the partials' own order and stored as rows of E G's
-    // columns (the partials are chunks · p · r numbers, mostly out of cache).
-    const Eigen::Index stride = partial_size(), whole = p_ / (2 * width);
-    const unsigned workers = team_.size();
-    const auto add_partials = [&](unsigned worker) {
-      using namespace Eigen::internal;
-      const Eigen::Index begin = whole * worker / workers, end = whole * (worker + 1) / workers;
-      for (Eigen::Index tile = begin; tile < end; ++tile)
-        for (Eigen::Index k = 0; k < r_; ++k)
-          for (Eigen::Index v = 0; v < 2; ++v) {
-            const Eigen::Index i = 2 * width * tile + v * width, at = packed_index(i, k);
-            packet sum = ploadu<packet>(partial_rows_.data() + at);
-            for (Eigen::Index c = 1; c < chunks_; ++c)
-              sum = padd(sum, ploadu<packet>(partial_rows_.data() + c * stride + at));
-            pstoreu(row_forces + i + p_ * k, sum);
-          }
-      if (worker + 1 == workers) // the last p mod 2W rows, one at a time
-        for (Eigen::Index k = 0; k < r_; ++k)
-          for (Eigen::Index i = 2 * width * whole; i < p_; ++i) {
-            const Eigen::Index at = i < packed_rows_ ? packed_index(i, k) : tail_index(i, k);
-            double sum = partial_rows_[std::size_t(at)];
-            for (Eigen::Index c = 1; c < chunks_; ++c)
-              sum += partial_rows_[std::size_t(c * stride + at)];
-            row_forces[i + p_ * k] = sum;
-          }
-    };
-    if (workers > 1)
-      team_.run(add_partials);
-    else
-      add_partials(0);
-  }
+                  const double* mask, double* row_forces, double* column_forces);
 
   /// The mask Ω as the kernel reads it: all bits set where observed, +0 elsewhere.
   template <class Mask>
@@ -513,6 +465,66 @@ private:
   std::vector<double> packed_factor_, row_major_factor_, packed_columns_, column_major_rows_;
   std::vector<double> accumulators_;
 };
+
+template <int>
+void residual_forces::operator()(const double* row_factor, const double* column_factor,
+                                 const double* target, const double* mask, double* row_forces,
+                                 double* column_forces) {
+  std::atomic<Eigen::Index> next{0};
+  const inputs in{row_factor, column_factor, target, mask, column_forces};
+  // F's whole tiles packed (packed_index), written in order: tile, then k, then row; the blocked
+  // kernel pads the last tile with zero rows and also reads F row-major (r padded with zeros).
+  double* packed = packed_factor_.data();
+  for (Eigen::Index tile = 0; tile < packed_rows_; tile += 2 * width)
+    for (Eigen::Index k = 0; k < r_; ++k)
+      for (Eigen::Index l = 0; l < 2 * width; ++l)
+        *packed++ = tile + l < p_ ? row_factor[tile + l + p_ * k] : 0.0;
+  for (Eigen::Index k = 0; k < r_ && blocked_; ++k)
+    for (Eigen::Index i = 0; i < p_; ++i)
+      row_major_factor_[std::size_t(i * row_major_rank_ + k)] = row_factor[i + p_ * k];
+  team_.run([&](unsigned worker) {
+    double* accumulators = accumulators_.data() + std::size_t(worker) * worker_buffer();
+    for (Eigen::Index c = next.fetch_add(1, std::memory_order_relaxed); c < chunks_;
+         c = next.fetch_add(1, std::memory_order_relaxed))
+      chunk(in, c, accumulators);
+  });
+  // E G = Σ_c partial_c, in chunk order (the same bits for any thread count), each worker
+  // adding its own tiles: packets read in the partials' own order and stored as rows of E G's
+  // columns (the partials are chunks · p · r numbers, mostly out of cache).
+  const Eigen::Index stride = partial_size(), whole = p_ / (2 * width);
+  const unsigned workers = team_.size();
+  const auto add_partials = [&](unsigned worker) {
+    using namespace Eigen::internal;
+    const Eigen::Index begin = whole * worker / workers, end = whole * (worker + 1) / workers;
+    for (Eigen::Index tile = begin; tile < end; ++tile)
+      for (Eigen::Index k = 0; k < r_; ++k)
+        for (Eigen::Index v = 0; v < 2; ++v) {
+          const Eigen::Index i = 2 * width * tile + v * width, at = packed_index(i, k);
+          packet sum = ploadu<packet>(partial_rows_.data() + at);
+          for (Eigen::Index c = 1; c < chunks_; ++c)
+            sum = padd(sum, ploadu<packet>(partial_rows_.data() + c * stride + at));
+          pstoreu(row_forces + i + p_ * k, sum);
+        }
+    if (worker + 1 == workers) // the last p mod 2W rows, one at a time
+      for (Eigen::Index k = 0; k < r_; ++k)
+        for (Eigen::Index i = 2 * width * whole; i < p_; ++i) {
+          const Eigen::Index at = i < packed_rows_ ? packed_index(i, k) : tail_index(i, k);
+          double sum = partial_rows_[std::size_t(at)];
+          for (Eigen::Index c = 1; c < chunks_; ++c)
+            sum += partial_rows_[std::size_t(c * stride + at)];
+          row_forces[i + p_ * k] = sum;
+        }
+  };
+  if (workers > 1)
+    team_.run(add_partials);
+  else
+    add_partials(0);
+}
+
+#ifdef GDCERT_PRECOMPILED_ACTIVE // core/precompiled.hpp: the fused kernels, compiled once
+extern template void residual_forces::operator()<0>(const double*, const double*, const double*,
+                                                    const double*, double*, double*);
+#endif
 
 } // namespace gdcert::detail
 

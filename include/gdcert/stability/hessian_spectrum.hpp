@@ -461,10 +461,11 @@ template <class Problem, class State>
                 "double state");
   if (!problem.coordinates(x).allFinite())
     return std::numeric_limits<Real>::quiet_NaN();
+  const Real top = matrix_free_sharpness(problem, x);
   const Eigen::Index d = problem.dimension();
-  if (d == 1)
-    return Real(matrix_free_sharpness(problem, x));
-  const Real shift = std::max(Real(matrix_free_sharpness(problem, x)), Real(0));
+  if (d == 1) // the one eigenvalue (Lanczos needs k < d)
+    return top;
+  const Real shift = std::max(top, Real(0));
   try {
     auto product = detail::prepared_product<Real>(problem, x);
     auto shifted = [&product, shift, d](const Real* in, Real* out) {
@@ -483,13 +484,11 @@ template <class Problem, class State>
 /// Defined here, declared in problems/problem.hpp: whether ∇²R(x) has no eigenvalue below
 /// −tolerance; the problem's dense positive_semidefinite(hessian(x), tolerance) up to
 /// dense_sharpness_limit coordinates, smallest_hessian_eigenvalue(x) ≥ −tolerance above (no
-/// d × d matrix). False for a state that is not finite.
+/// d × d matrix). False for a state that is not finite (its λ_min is NaN).
 template <class Problem, class State>
 [[nodiscard]] auto second_order_minimum(const Problem& problem, const State& x, double tolerance) {
   if (problem.dimension() <= dense_sharpness_limit)
     return bool(problem.positive_semidefinite(problem.hessian(x), tolerance));
-  if (!problem.coordinates(x).allFinite())
-    return false;
   return bool(smallest_hessian_eigenvalue(problem, x) >= -tolerance);
 }
 

@@ -44,11 +44,11 @@ namespace gdcert::detail {
 ///
 /// Large ranks (r ≥ blocked_rank): a tile of E held in registers while both products use it needs
 /// 4r packets of sums in memory, loaded and stored at every k (about a third of the FMA peak at
-/// r = 100). There the kernel stores E instead, a panel of rows × 6 columns at a time in a small
+/// r = 100). There the kernel stores E instead, a panel of rows × 12 columns at a time in a small
 /// buffer, and runs three register-blocked loops over it, each 2 packets × 6 accumulators (12
 /// multiply-adds per 8 loads, measured 0.85 of the peak in the first-level cache, against 0.47
-/// for 3 × 4): E = F Gᵀ − T over k, the partial E G over the 6 columns, and Eᵀ F over the panel's
-/// rows with F row-major. Panels of rows keep F and the partial E G in the second-level cache; T
+/// for 3 × 4): E = F Gᵀ − T over k, the partial E G over the panel's columns (G row-major), and
+/// Eᵀ F over the panel's rows (F row-major). Panels of rows keep F and the partial E G in the second-level cache; T
 /// is still read once and E never leaves the cache. The choice depends on r alone, so the bits
 /// still do not depend on the threads.
 class residual_forces {
@@ -80,16 +80,12 @@ public:
         row_major_rank_(blocked_ ? round_up(r, 2 * width) : 0),
         panel_rows_(std::max<Eigen::Index>(2 * width, panel_entries / std::max<Eigen::Index>(r, 1) /
                                                           (2 * width) * (2 * width))),
-        chunks_(blocked_ ? Eigen::Index(std::bit_floor(std::uint64_t(
-                               std::clamp<Eigen::Index>(q / blocked_chunk_columns, 2, max_chunks))))
-                         : std::clamp<Eigen::Index>((q + chunk_columns - 1) / chunk_columns, 1,
-                                                    max_chunks)),
-        team_(team_size(p, q, r, threads, chunks_)) {
+        chunks_(chunk_count(q, blocked_)), team_(team_size(p, q, r, threads, chunks_)) {
     partial_rows_.resize(static_cast<std::size_t>(partial_size() * chunks_));
     packed_factor_.resize(static_cast<std::size_t>(packed_rows_ * r));
     row_major_factor_.resize(static_cast<std::size_t>(packed_rows_ * row_major_rank_));
     packed_columns_.resize(static_cast<std::size_t>(blocked_ ? q * rank_stride_ : 0));
-    column_major_rows_.resize(packed_columns_.size());
+    row_major_column_factor_.resize(packed_columns_.size());
     accumulators_.resize(static_cast<std::size_t>(team_.size() * worker_buffer()));
   }
 
@@ -130,6 +126,15 @@ private:
     return unsigned(std::min<Eigen::Index>(threads, chunks));
   }
 
+  /// The chunks of columns, fixed by q (and the kernel) alone: see chunk_columns and
+  /// blocked_chunk_columns.
+  [[nodiscard]] static Eigen::Index chunk_count(Eigen::Index q, bool blocked) noexcept {
+    if (blocked)
+      return Eigen::Index(std::bit_floor(
+          std::uint64_t(std::clamp<Eigen::Index>(q / blocked_chunk_columns, 2, max_chunks))));
+    return std::clamp<Eigen::Index>((q + chunk_columns - 1) / chunk_columns, 1, max_chunks);
+  }
+
   [[nodiscard]] static constexpr Eigen::Index round_up(Eigen::Index n, Eigen::Index to) noexcept {
     return (n + to - 1) / to * to;
   }
@@ -148,7 +153,7 @@ private:
   }
 
   /// A worker's doubles: 4r packets of Eᵀ F sums, then a column block's 4r values of G; in the
-  /// blocked kernel a panel of E (panel_rows_ × 6).
+  /// blocked kernel a panel of E (panel_rows_ × panel_columns).
   [[nodiscard]] std::size_t worker_buffer() const noexcept {
     return static_cast<std::size_t>(blocked_ ? panel_rows_ * panel_columns
                                              : 4 * r_ * width + 4 * r_);
@@ -278,9 +283,10 @@ private:
       }
   }
 
-  /// The blocked kernel on chunk c: its columns' values of G packed (per block of 6 columns from
-  /// the chunk's start: g[jj + columns · k], r rounded up to 6 with zeros), then panels of rows,
-  /// each over the chunk's columns, 12 at a time.
+  /// The blocked kernel on chunk c: its columns' values of G packed twice, r rounded up to 6 with
+  /// zeros (per block of 6 columns from the chunk's start, g[jj + columns · k], for E = F Gᵀ − T;
+  /// row-major, each column's values together, for E G), then panels of rows, each over the
+  /// chunk's columns, 12 at a time.
   template <int = 0>
   void blocked_chunk(const inputs& in, Eigen::Index c, double* rows, double* panel) {
     const Eigen::Index begin = chunk_begin(c), end = chunk_begin(c + 1);
@@ -288,11 +294,11 @@ private:
       const Eigen::Index columns = std::min<Eigen::Index>(block_columns, end - j);
       double* g = packed_columns_.data() + j * rank_stride_;
       for (Eigen::Index k = 0; k < rank_stride_; ++k)
-        for (Eigen::Index jj = 0; jj < columns; ++jj)
-          g[jj + columns * k] = k < r_ ? in.column_factor[j + jj + q_ * k] : 0.0;
-      for (Eigen::Index jj = 0; jj < columns; ++jj) // and each column's r values together
-        for (Eigen::Index k = 0; k < rank_stride_; ++k)
-          column_major_rows_[std::size_t((j + jj) * rank_stride_ + k)] = g[jj + columns * k];
+        for (Eigen::Index jj = 0; jj < columns; ++jj) {
+          const double value = k < r_ ? in.column_factor[j + jj + q_ * k] : 0.0;
+          g[jj + columns * k] = value;
+          row_major_column_factor_[std::size_t((j + jj) * rank_stride_ + k)] = value;
+        }
     }
     for (Eigen::Index i0 = 0; i0 < packed_rows_; i0 += panel_rows_) {
       const Eigen::Index i1 = std::min(packed_rows_, i0 + panel_rows_);
@@ -405,7 +411,7 @@ private:
         for (int kk = 0; kk < block_columns; ++kk)
           for (int v = 0; v < 2; ++v)
             o[v][kk] = ploadu<packet>(out + 2 * width * (k + kk) + v * width);
-        const double* g = column_major_rows_.data() + j * rank_stride_ + k;
+        const double* g = row_major_column_factor_.data() + j * rank_stride_ + k;
         for (Eigen::Index jj = 0; jj < count; ++jj, g += rank_stride_) {
           const double* e = panel + (i - i0) + height * jj;
           const packet e0 = ploadu<packet>(e), e1 = ploadu<packet>(e + width);
@@ -454,7 +460,7 @@ private:
     }
   }
 
-  /// Rank values per panel of rows (F and the partial E G of a panel: 128 kB each).
+  /// Rank values per panel of rows (F in each layout and the partial E G of a panel: 64 kB each).
   static constexpr Eigen::Index panel_entries = 8192;
 
   Eigen::Index p_, q_, r_;
@@ -462,7 +468,7 @@ private:
   Eigen::Index packed_rows_, rank_stride_, row_major_rank_, panel_rows_, chunks_;
   worker_team team_;
   std::vector<double> partial_rows_;
-  std::vector<double> packed_factor_, row_major_factor_, packed_columns_, column_major_rows_;
+  std::vector<double> packed_factor_, row_major_factor_, packed_columns_, row_major_column_factor_;
   std::vector<double> accumulators_;
 };
 

@@ -117,12 +117,22 @@ void matrix_step(benchmark::State& bench) {
                                         0.1 * Eigen::MatrixXd::Random(m, r)};
   auto workspace = problem.make_workspace(threads);
   double seconds = 0;
+  // Each step's time, the last 2^16 kept (no allocation while timing): their median is the
+  // statistic NumPy's side of bench/matrix_step_table.py reports too.
+  std::vector<double> steps(std::size_t(1) << 16);
+  std::size_t count = 0;
   for (auto _ : bench) {
     const auto start = std::chrono::steady_clock::now();
     problem.step_in_place(x, workspace);
     benchmark::DoNotOptimize(x.A.data());
-    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double step =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    seconds += step;
+    steps[count++ & (steps.size() - 1)] = step;
   }
+  steps.resize(std::min(count, steps.size()));
+  std::nth_element(steps.begin(), steps.begin() + std::ptrdiff_t(steps.size() / 2), steps.end());
+  bench.counters["median_us"] = steps.empty() ? 0.0 : steps[steps.size() / 2] * 1e6;
   const unsigned used = workspace.threads();
   const double flops = 6.0 * double(m * n * r);
   const double bytes = 8.0 * double(m * n) + 32.0 * double((m + n) * r);
@@ -135,6 +145,8 @@ void matrix_step(benchmark::State& bench) {
   bench.counters["roofline_fraction"] =
       roofline_seconds /
       (seconds / double(std::max<benchmark::IterationCount>(1, bench.iterations())));
+  bench.counters["median_roofline_fraction"] =
+      steps.empty() ? 0.0 : roofline_seconds / steps[steps.size() / 2];
   bench.counters["peak_flops"] = peak;
   bench.counters["read_bytes_per_s"] = bandwidth;
 }

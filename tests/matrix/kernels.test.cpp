@@ -49,14 +49,16 @@ TEST_CASE("fused step equals A' = A - eta (BA^T - X)^T B - eta lambda A, B' like
           "[matrix][kernel]") {
   auto rng = generator(2401);
   // Rows and columns around the tile sizes (2W × 4: W = 2, 4 or 8) and their tails, ranks 1-12,
-  // masked-free and ridge; one shape large enough for the threaded chunks. From r = 32 the blocked
-  // kernel: rows around its tiles (2W) and panels (8192 / r rows), columns around its blocks (6
-  // and 12) and chunks, ranks around its tiles of 6 and 2W rank indices.
+  // masked-free and ridge; one shape large enough for the threaded chunks. From r = 16 the blocked
+  // kernel: rows around its tiles (2W) and panels (at most 96 rows, of equal height), columns
+  // around its blocks (6), panels (at most 48 columns) and chunks, ranks around its tiles of 6
+  // and 2W rank indices.
   const int shapes[][3] = {
-      {1, 1, 1},      {2, 3, 1},      {3, 5, 2},      {7, 4, 3},      {8, 8, 4},    {9, 13, 5},
-      {15, 17, 6},    {16, 33, 7},    {17, 31, 12},   {6, 100, 6},    {100, 6, 6},  {64, 65, 3},
-      {129, 127, 10}, {300, 260, 10}, {1, 1, 32},     {3, 2, 33},     {17, 13, 37}, {16, 12, 48},
-      {7, 25, 40},    {257, 131, 32}, {300, 190, 41}, {100, 100, 100}};
+      {1, 1, 1},    {2, 3, 1},   {3, 5, 2},      {7, 4, 3},      {8, 8, 4},
+      {9, 13, 5},   {15, 17, 6}, {16, 33, 7},    {17, 31, 12},   {6, 100, 6},
+      {100, 6, 6},  {64, 65, 3}, {129, 127, 10}, {300, 260, 10}, {95, 47, 15},
+      {1, 1, 16},   {3, 2, 17},  {97, 49, 16},   {193, 97, 23},  {17, 13, 37},
+      {16, 12, 48}, {7, 25, 40}, {257, 131, 32}, {300, 190, 41}, {100, 100, 100}};
   for (const auto& shape : shapes) {
     const Eigen::Index m = shape[0], n = shape[1], r = shape[2];
     for (const double lambda : {0.0, 0.125}) {

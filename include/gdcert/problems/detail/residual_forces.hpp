@@ -44,13 +44,17 @@ namespace gdcert::detail {
 ///
 /// Large ranks (r ≥ blocked_rank): a tile of E held in registers while both products use it needs
 /// 4r packets of sums in memory, loaded and stored at every k (about a third of the FMA peak at
-/// r = 100). There the kernel stores E instead, a panel of rows × 12 columns at a time in a small
-/// buffer, and runs three register-blocked loops over it, each 2 packets × 6 accumulators (12
-/// multiply-adds per 8 loads, measured 0.85 of the peak in the first-level cache, against 0.47
-/// for 3 × 4): E = F Gᵀ − T over k, the partial E G over the panel's columns (G row-major), and
-/// Eᵀ F over the panel's rows (F row-major). Panels of rows keep F and the partial E G in the second-level cache; T
-/// is still read once and E never leaves the cache. The choice depends on r alone, so the bits
-/// still do not depend on the threads.
+/// r = 100). There the kernel stores E instead, a panel of up to 96 rows × 48 columns at a time
+/// in a small buffer, and runs three register-blocked loops over it, each 2 packets × 6
+/// accumulators (12 multiply-adds per 8 loads, measured 0.85 of the peak in the first-level cache,
+/// against 0.47 for 3 × 4): E = F Gᵀ − T over k, the partial E G over the panel's columns, and
+/// Eᵀ F over the panel's rows. Each loop reads its operands as consecutive memory: G per block of
+/// 6 columns (k-major) for E, G by slivers of 6 rank indices (column after column) for E G, F by
+/// slivers of 2W rank indices (row after row) for Eᵀ F, whose sums are kept by slivers too. Panels
+/// 48 columns wide make the E G loop's sums 48 terms long between loads and stores of its
+/// accumulators (12 before: the loop was 1.5× slower per multiply-add than the E loop); the sums of
+/// Eᵀ F are per panel of rows, then over the panels. T is still read once and E never leaves the
+/// cache. The choice depends on r alone, so the bits still do not depend on the threads.
 class residual_forces {
 public:
   using packet = typename Eigen::internal::packet_traits<double>::type;
@@ -65,27 +69,29 @@ public:
   /// Below this many flops (6pqr) a step runs on the calling thread alone: a wake-up of the team
   /// costs more than it saves (measured: bench/matrix_step_bench.cpp).
   static constexpr double threaded_flops = 1.0e6;
-  /// From this rank on the blocked kernel (measured: bench/matrix_step_bench.cpp, docs/performance.md).
-  static constexpr Eigen::Index blocked_rank = 32;
-  /// The blocked kernel's columns per block and rank indices per tile of E G, and columns of E
-  /// per panel.
+  /// From this rank on the blocked kernel (measured at 32² to 1000², one and two threads: from
+  /// r = 16 it is as fast or faster, below it the register kernel on one thread; docs/performance.md).
+  static constexpr Eigen::Index blocked_rank = 16;
+  /// The blocked kernel's columns per block and rank indices per tile of E G, and the largest
+  /// panel of E (measured at 1000 × 1000 and 300 × 300, r = 100: 48 × 96 against 12-72 columns
+  /// and 32-128 rows; docs/performance.md).
   static constexpr int block_columns = 6;
-  static constexpr Eigen::Index panel_columns = 2 * block_columns;
+  static constexpr Eigen::Index panel_columns = 48, max_panel_rows = 96;
 
   /// Buffers for p × q targets of rank r; threads as worker_team (0: all cores).
   residual_forces(Eigen::Index p, Eigen::Index q, Eigen::Index r, unsigned threads = 0)
       : p_(p), q_(q), r_(r), blocked_(r >= blocked_rank),
         packed_rows_(blocked_ ? round_up(p, 2 * width) : p / (2 * width) * (2 * width)),
         rank_stride_(blocked_ ? round_up(r, block_columns) : r),
-        row_major_rank_(blocked_ ? round_up(r, 2 * width) : 0),
-        panel_rows_(std::max<Eigen::Index>(2 * width, panel_entries / std::max<Eigen::Index>(r, 1) /
-                                                          (2 * width) * (2 * width))),
+        sliver_rank_(blocked_ ? round_up(r, 2 * width) : 0),
+        panel_rows_(blocked_ ? even_panel_rows(packed_rows_) : 0),
         chunks_(chunk_count(q, blocked_)), team_(team_size(p, q, r, threads, chunks_)) {
     partial_rows_.resize(static_cast<std::size_t>(partial_size() * chunks_));
     packed_factor_.resize(static_cast<std::size_t>(packed_rows_ * r));
-    row_major_factor_.resize(static_cast<std::size_t>(packed_rows_ * row_major_rank_));
+    factor_slivers_.resize(static_cast<std::size_t>(packed_rows_ * sliver_rank_));
     packed_columns_.resize(static_cast<std::size_t>(blocked_ ? q * rank_stride_ : 0));
-    row_major_column_factor_.resize(packed_columns_.size());
+    column_factor_slivers_.resize(packed_columns_.size());
+    column_sums_.resize(static_cast<std::size_t>(q * sliver_rank_));
     accumulators_.resize(static_cast<std::size_t>(team_.size() * worker_buffer()));
   }
 
@@ -135,6 +141,13 @@ private:
     return std::clamp<Eigen::Index>((q + chunk_columns - 1) / chunk_columns, 1, max_chunks);
   }
 
+  /// Rows per panel: as many panels as max_panel_rows asks for, all of one height (whole tiles)
+  /// but the last, so that no panel is a sliver of a few rows.
+  [[nodiscard]] static Eigen::Index even_panel_rows(Eigen::Index rows) noexcept {
+    const Eigen::Index panels = (rows + max_panel_rows - 1) / max_panel_rows;
+    return round_up((rows + panels - 1) / panels, 2 * width);
+  }
+
   [[nodiscard]] static constexpr Eigen::Index round_up(Eigen::Index n, Eigen::Index to) noexcept {
     return (n + to - 1) / to * to;
   }
@@ -173,7 +186,8 @@ private:
   template <int = 0>
   void chunk(const inputs& in, Eigen::Index c, double* accumulators) {
     double* rows = partial_rows_.data() + c * partial_size();
-    std::fill(rows, rows + partial_size(), 0.0);
+    if (!blocked_ || chunk_begin(c) == chunk_begin(c + 1))
+      std::fill(rows, rows + partial_size(), 0.0);
     if (blocked_) {
       blocked_chunk(in, c, rows, accumulators);
       return;
@@ -285,8 +299,8 @@ private:
 
   /// The blocked kernel on chunk c: its columns' values of G packed twice, r rounded up to 6 with
   /// zeros (per block of 6 columns from the chunk's start, g[jj + columns · k], for E = F Gᵀ − T;
-  /// row-major, each column's values together, for E G), then panels of rows, each over the
-  /// chunk's columns, 12 at a time.
+  /// by slivers, column_sliver_index, for E G), then panels of rows, each over the chunk's
+  /// columns, up to panel_columns at a time; last, the chunk's columns of Eᵀ F from their sums.
   template <int = 0>
   void blocked_chunk(const inputs& in, Eigen::Index c, double* rows, double* panel) {
     const Eigen::Index begin = chunk_begin(c), end = chunk_begin(c + 1);
@@ -294,22 +308,49 @@ private:
       const Eigen::Index columns = std::min<Eigen::Index>(block_columns, end - j);
       double* g = packed_columns_.data() + j * rank_stride_;
       for (Eigen::Index k = 0; k < rank_stride_; ++k)
-        for (Eigen::Index jj = 0; jj < columns; ++jj) {
-          const double value = k < r_ ? in.column_factor[j + jj + q_ * k] : 0.0;
-          g[jj + columns * k] = value;
-          row_major_column_factor_[std::size_t((j + jj) * rank_stride_ + k)] = value;
-        }
+        for (Eigen::Index jj = 0; jj < columns; ++jj)
+          g[jj + columns * k] = k < r_ ? in.column_factor[j + jj + q_ * k] : 0.0;
     }
+    // (Each layout written in its own order, so that the writes are consecutive.)
+    for (Eigen::Index k = 0; k < rank_stride_; k += block_columns) {
+      double* sliver = column_factor_slivers_.data() + column_sliver_index(begin, k);
+      for (Eigen::Index j = begin; j < end; ++j)
+        for (Eigen::Index kk = k; kk < k + block_columns; ++kk)
+          *sliver++ = kk < r_ ? in.column_factor[j + q_ * kk] : 0.0;
+    }
+    // Panels of equal width (whole blocks of 6) but the last, at most panel_columns.
+    const Eigen::Index panels = (end - begin + panel_columns - 1) / panel_columns;
+    const Eigen::Index columns =
+        round_up((end - begin + panels - 1) / std::max<Eigen::Index>(panels, 1), block_columns);
     for (Eigen::Index i0 = 0; i0 < packed_rows_; i0 += panel_rows_) {
       const Eigen::Index i1 = std::min(packed_rows_, i0 + panel_rows_);
-      for (Eigen::Index j = begin; j < end; j += panel_columns) {
-        const Eigen::Index count = std::min<Eigen::Index>(panel_columns, end - j);
+      for (Eigen::Index j = begin; j < end; j += columns) {
+        const Eigen::Index count = std::min<Eigen::Index>(columns, end - j);
         if (in.mask)
-          blocked_panel<true>(in, j, count, i0, i1, rows, panel);
+          blocked_panel<true>(in, j, count, i0, i1, j == begin, rows, panel);
         else
-          blocked_panel<false>(in, j, count, i0, i1, rows, panel);
+          blocked_panel<false>(in, j, count, i0, i1, j == begin, rows, panel);
       }
     }
+    // The chunk's columns of Eᵀ F, from their slivers.
+    for (Eigen::Index k = 0; k < r_; k += 2 * width) {
+      const double* sums = column_sums_.data() + column_sum_index(begin, k);
+      for (Eigen::Index j = begin; j < end; ++j, sums += 2 * width)
+        for (Eigen::Index kk = k; kk < std::min(r_, k + 2 * width); ++kk)
+          in.column_forces[j + q_ * kk] = sums[kk - k];
+    }
+  }
+
+  /// Where rank index k of row i of F is in its slivers (2W rank indices of every row together,
+  /// sliver after sliver), and likewise of column j of Eᵀ F.
+  [[nodiscard]] Eigen::Index sliver_index(Eigen::Index i, Eigen::Index k) const noexcept {
+    return (k / (2 * width)) * (2 * width * packed_rows_) + i * (2 * width) + k % (2 * width);
+  }
+  [[nodiscard]] Eigen::Index column_sliver_index(Eigen::Index j, Eigen::Index k) const noexcept {
+    return (k / block_columns) * (block_columns * q_) + j * block_columns + k % block_columns;
+  }
+  [[nodiscard]] Eigen::Index column_sum_index(Eigen::Index j, Eigen::Index k) const noexcept {
+    return (k / (2 * width)) * (2 * width * q_) + j * (2 * width) + k % (2 * width);
   }
 
   /// Calls f.template operator()<columns>() for columns = 1, …, 6 given at run time.
@@ -337,11 +378,12 @@ private:
     }
   }
 
-  /// Rows i0, …, i1 − 1 (a panel: whole tiles of 2W) of the `count` ≤ 12 columns from j: E
-  /// (`panel`, column-major, zero past row p), then the partial E G, then Eᵀ F.
+  /// Rows i0, …, i1 − 1 (a panel: whole tiles of 2W) of the `count` ≤ panel_columns columns
+  /// from j: E (`panel`, column-major, zero past row p), then the partial E G (set by the chunk's
+  /// first panel of these rows, `first`), then Eᵀ F.
   template <bool masked>
   void blocked_panel(const inputs& in, Eigen::Index j, Eigen::Index count, Eigen::Index i0,
-                     Eigen::Index i1, double* rows, double* panel) const {
+                     Eigen::Index i1, bool first, double* rows, double* panel) {
     const Eigen::Index height = i1 - i0;
     for (Eigen::Index s = j; s < j + count; s += block_columns)
       with_columns(std::min<Eigen::Index>(block_columns, j + count - s), [&]<int columns>() {
@@ -350,11 +392,12 @@ private:
     for (Eigen::Index jj = 0; jj < count; ++jj) // rows past p: F's padding is 0, but 0 · ∞ is not
       for (Eigen::Index i = std::max(p_, i0); i < i1; ++i)
         panel[(i - i0) + height * jj] = 0.0;
-    row_forces_panel(j, count, i0, i1, rows, panel);
-    for (Eigen::Index s = j; s < j + count; s += block_columns)
-      with_columns(std::min<Eigen::Index>(block_columns, j + count - s), [&]<int columns>() {
-        column_forces_panel<columns>(in, s, i0, i1, panel + height * (s - j));
-      });
+    row_forces_panel(j, count, i0, i1, first, rows, panel);
+    for (Eigen::Index k = 0; k < sliver_rank_; k += 2 * width)
+      for (Eigen::Index s = j; s < j + count; s += block_columns)
+        with_columns(std::min<Eigen::Index>(block_columns, j + count - s), [&]<int columns>() {
+          column_forces_panel<columns>(s, k, i0, i1, panel + height * (s - j));
+        });
   }
 
   /// (1) E = F Gᵀ − T (masked) on the panel, for the block of `columns` columns from j, 2 packets
@@ -398,22 +441,25 @@ private:
     }
   }
 
-  /// (2) The partial E G += E(:, j … j + count) G(j … j + count, :) on the panel, 2 packets of
-  /// rows × 6 rank indices at once, over the `count` columns.
+  /// (2) The partial E G += E(:, j … j + count) G(j … j + count, :) on the panel (= when
+  /// `first`), 2 packets of rows × 6 rank indices at once, over the `count` columns (G's slivers of
+  /// 6 rank indices: each column's 6 values together, column after column).
   void row_forces_panel(Eigen::Index j, Eigen::Index count, Eigen::Index i0, Eigen::Index i1,
-                        double* rows, const double* panel) const {
+                        bool first, double* rows, const double* panel) const {
     using namespace Eigen::internal;
     const Eigen::Index height = i1 - i0;
-    for (Eigen::Index i = i0; i < i1; i += 2 * width) {
-      double* out = rows + i * rank_stride_;
-      for (Eigen::Index k = 0; k < rank_stride_; k += block_columns) {
+    for (Eigen::Index k = 0; k < rank_stride_; k += block_columns) {
+      const double* g0 = column_factor_slivers_.data() + column_sliver_index(j, k);
+      for (Eigen::Index i = i0; i < i1; i += 2 * width) {
+        double* out = rows + packed_index(i, k);
         packet o[2][block_columns];
         for (int kk = 0; kk < block_columns; ++kk)
           for (int v = 0; v < 2; ++v)
-            o[v][kk] = ploadu<packet>(out + 2 * width * (k + kk) + v * width);
-        const double* g = row_major_column_factor_.data() + j * rank_stride_ + k;
-        for (Eigen::Index jj = 0; jj < count; ++jj, g += rank_stride_) {
-          const double* e = panel + (i - i0) + height * jj;
+            o[v][kk] =
+                first ? pset1<packet>(0.0) : ploadu<packet>(out + 2 * width * kk + v * width);
+        const double* e = panel + (i - i0);
+        const double* g = g0;
+        for (Eigen::Index jj = 0; jj < count; ++jj, e += height, g += block_columns) {
           const packet e0 = ploadu<packet>(e), e1 = ploadu<packet>(e + width);
           for (int kk = 0; kk < block_columns; ++kk) {
             const packet gk = pset1<packet>(g[kk]);
@@ -423,52 +469,47 @@ private:
         }
         for (int kk = 0; kk < block_columns; ++kk)
           for (int v = 0; v < 2; ++v)
-            pstoreu(out + 2 * width * (k + kk) + v * width, o[v][kk]);
+            pstoreu(out + 2 * width * kk + v * width, o[v][kk]);
       }
     }
   }
 
-  /// (3) Eᵀ F over the panel's rows for the block of `columns` columns from j, the block's columns
-  /// × 2 packets of rank indices at once (F row-major), added to the earlier panels' sums.
+  /// (3) Eᵀ F for the block of `columns` columns from j and rank indices k, …, k + 2W − 1, the
+  /// block's columns × 2 packets at once over the panel's rows (F's slivers); the panel's sums are
+  /// added to the earlier panels' (column_sums_, set by the first panel): sums of panel_rows
+  /// terms, then of p / panel_rows, not one sum of p terms.
   template <int columns>
-  void column_forces_panel(const inputs& in, Eigen::Index j, Eigen::Index i0, Eigen::Index i1,
-                           const double* panel) const {
+  void column_forces_panel(Eigen::Index j, Eigen::Index k, Eigen::Index i0, Eigen::Index i1,
+                           const double* panel) {
     using namespace Eigen::internal;
-    const Eigen::Index q = q_, r = r_, height = i1 - i0;
-    for (Eigen::Index k = 0; k < row_major_rank_; k += 2 * width) {
-      packet sum[columns][2];
-      for (int jj = 0; jj < columns; ++jj)
-        sum[jj][0] = sum[jj][1] = pset1<packet>(0.0);
-      const double* f = row_major_factor_.data() + i0 * row_major_rank_ + k;
-      for (Eigen::Index i = 0; i < height; ++i, f += row_major_rank_) {
-        const packet f0 = ploadu<packet>(f), f1 = ploadu<packet>(f + width);
-        for (int jj = 0; jj < columns; ++jj) {
-          const packet e = pset1<packet>(panel[i + height * jj]);
-          sum[jj][0] = pmadd(e, f0, sum[jj][0]);
-          sum[jj][1] = pmadd(e, f1, sum[jj][1]);
-        }
+    const Eigen::Index height = i1 - i0;
+    double* out = column_sums_.data() + column_sum_index(j, k);
+    packet sum[columns][2];
+    for (int jj = 0; jj < columns; ++jj)
+      sum[jj][0] = sum[jj][1] = pset1<packet>(0.0);
+    const double* f = factor_slivers_.data() + sliver_index(i0, k);
+    for (Eigen::Index i = 0; i < height; ++i, f += 2 * width) {
+      const packet f0 = ploadu<packet>(f), f1 = ploadu<packet>(f + width);
+      for (int jj = 0; jj < columns; ++jj) {
+        const packet e = pset1<packet>(panel[i + height * jj]);
+        sum[jj][0] = pmadd(e, f0, sum[jj][0]);
+        sum[jj][1] = pmadd(e, f1, sum[jj][1]);
       }
-      for (int jj = 0; jj < columns; ++jj)
-        for (int v = 0; v < 2; ++v) {
-          alignas(64) double lanes[width];
-          pstoreu(lanes, sum[jj][v]);
-          for (Eigen::Index l = 0; l < width && k + v * width + l < r; ++l) {
-            double& out = in.column_forces[j + jj + q * (k + v * width + l)];
-            out = i0 == 0 ? lanes[l] : out + lanes[l];
-          }
-        }
     }
+    for (int jj = 0; jj < columns; ++jj)
+      for (int v = 0; v < 2; ++v) {
+        double* at = out + 2 * width * jj + v * width;
+        pstoreu(at, i0 == 0 ? sum[jj][v] : padd(ploadu<packet>(at), sum[jj][v]));
+      }
   }
-
-  /// Rank values per panel of rows (F in each layout and the partial E G of a panel: 64 kB each).
-  static constexpr Eigen::Index panel_entries = 8192;
 
   Eigen::Index p_, q_, r_;
   bool blocked_;
-  Eigen::Index packed_rows_, rank_stride_, row_major_rank_, panel_rows_, chunks_;
+  Eigen::Index packed_rows_, rank_stride_, sliver_rank_, panel_rows_, chunks_;
   worker_team team_;
   std::vector<double> partial_rows_;
-  std::vector<double> packed_factor_, row_major_factor_, packed_columns_, row_major_column_factor_;
+  std::vector<double> packed_factor_, factor_slivers_, packed_columns_, column_factor_slivers_;
+  std::vector<double> column_sums_;
   std::vector<double> accumulators_;
 };
 
@@ -478,16 +519,29 @@ void residual_forces::operator()(const double* row_factor, const double* column_
                                  double* column_forces) {
   std::atomic<Eigen::Index> next{0};
   const inputs in{row_factor, column_factor, target, mask, column_forces};
-  // F's whole tiles packed (packed_index), written in order: tile, then k, then row; the blocked
-  // kernel pads the last tile with zero rows and also reads F row-major (r padded with zeros).
-  double* packed = packed_factor_.data();
-  for (Eigen::Index tile = 0; tile < packed_rows_; tile += 2 * width)
-    for (Eigen::Index k = 0; k < r_; ++k)
-      for (Eigen::Index l = 0; l < 2 * width; ++l)
-        *packed++ = tile + l < p_ ? row_factor[tile + l + p_ * k] : 0.0;
-  for (Eigen::Index k = 0; k < r_ && blocked_; ++k)
-    for (Eigen::Index i = 0; i < p_; ++i)
-      row_major_factor_[std::size_t(i * row_major_rank_ + k)] = row_factor[i + p_ * k];
+  // F's whole tiles packed (packed_index): tile, then k, then row; the blocked kernel pads the
+  // last tile with zero rows and also reads F by slivers (sliver_index; r padded with zeros).
+  // On the team where the blocked kernel runs (p · r numbers, twice).
+  const auto pack = [&](unsigned worker) {
+    const Eigen::Index tiles = packed_rows_ / (2 * width), workers = team_.size();
+    const Eigen::Index first = tiles * worker / workers, last = tiles * (worker + 1) / workers;
+    double* packed = packed_factor_.data() + first * 2 * width * r_;
+    for (Eigen::Index tile = 2 * width * first; tile < 2 * width * last; tile += 2 * width)
+      for (Eigen::Index k = 0; k < r_; ++k)
+        for (Eigen::Index l = 0; l < 2 * width; ++l)
+          *packed++ = tile + l < p_ ? row_factor[tile + l + p_ * k] : 0.0;
+    for (Eigen::Index k = 0; k < r_ && blocked_; k += 2 * width) {
+      double* sliver = factor_slivers_.data() + sliver_index(2 * width * first, k);
+      for (Eigen::Index i = 2 * width * first; i < std::min(p_, 2 * width * last); ++i)
+        for (Eigen::Index kk = k; kk < k + 2 * width; ++kk)
+          *sliver++ = kk < r_ ? row_factor[i + p_ * kk] : 0.0;
+    }
+  };
+  if (blocked_ && team_.size() > 1)
+    team_.run(pack);
+  else
+    for (unsigned worker = 0; worker < team_.size(); ++worker)
+      pack(worker);
   team_.run([&](unsigned worker) {
     double* accumulators = accumulators_.data() + std::size_t(worker) * worker_buffer();
     for (Eigen::Index c = next.fetch_add(1, std::memory_order_relaxed); c < chunks_;

@@ -26,6 +26,21 @@ bool same_bits(const Container& x, const Container& y) {
 /// Number of random points each exact identity is checked at (issue #2: at least 200).
 inline constexpr int exact_points = 200;
 
+/// True under AddressSanitizer (GCC: __SANITIZE_ADDRESS__; Clang: __has_feature): the largest
+/// instance of a few tests, which takes tens of seconds there and is the same code as the smaller
+/// ones, runs in the Release suite only (CI runs both).
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool sanitized_build = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool sanitized_build = true;
+#else
+inline constexpr bool sanitized_build = false;
+#endif
+#else
+inline constexpr bool sanitized_build = false;
+#endif
+
 /// Counter-based seeding: the same test always sees the same points.
 inline std::mt19937_64 generator(std::uint64_t stream) {
   return std::mt19937_64(0x9dc5u + 7919u * stream);

@@ -132,7 +132,8 @@ void matrix_step(benchmark::State& bench) {
   }
   steps.resize(std::min(count, steps.size()));
   std::nth_element(steps.begin(), steps.begin() + std::ptrdiff_t(steps.size() / 2), steps.end());
-  bench.counters["median_us"] = steps.empty() ? 0.0 : steps[steps.size() / 2] * 1e6;
+  const double median = steps.empty() ? 0.0 : steps[steps.size() / 2];
+  bench.counters["median_us"] = median * 1e6;
   const unsigned used = workspace.threads();
   const double flops = 6.0 * double(m * n * r);
   const double bytes = 8.0 * double(m * n) + 32.0 * double((m + n) * r);
@@ -145,8 +146,7 @@ void matrix_step(benchmark::State& bench) {
   bench.counters["roofline_fraction"] =
       roofline_seconds /
       (seconds / double(std::max<benchmark::IterationCount>(1, bench.iterations())));
-  bench.counters["median_roofline_fraction"] =
-      steps.empty() ? 0.0 : roofline_seconds / steps[steps.size() / 2];
+  bench.counters["median_roofline_fraction"] = median > 0 ? roofline_seconds / median : 0.0;
   bench.counters["peak_flops"] = peak;
   bench.counters["read_bytes_per_s"] = bandwidth;
 }

@@ -84,7 +84,7 @@ public:
         packed_rows_(blocked_ ? round_up(p, 2 * width) : p / (2 * width) * (2 * width)),
         rank_stride_(blocked_ ? round_up(r, block_columns) : r),
         sliver_rank_(blocked_ ? round_up(r, 2 * width) : 0),
-        panel_rows_(blocked_ ? even_panel_rows(packed_rows_) : 0),
+        panel_rows_(blocked_ ? even_part(packed_rows_, max_panel_rows, 2 * width) : 0),
         chunks_(chunk_count(q, blocked_)), team_(team_size(p, q, r, threads, chunks_)) {
     partial_rows_.resize(static_cast<std::size_t>(partial_size() * chunks_));
     packed_factor_.resize(static_cast<std::size_t>(packed_rows_ * r));
@@ -141,11 +141,13 @@ private:
     return std::clamp<Eigen::Index>((q + chunk_columns - 1) / chunk_columns, 1, max_chunks);
   }
 
-  /// Rows per panel: as many panels as max_panel_rows asks for, all of one height (whole tiles)
-  /// but the last, so that no panel is a sliver of a few rows.
-  [[nodiscard]] static Eigen::Index even_panel_rows(Eigen::Index rows) noexcept {
-    const Eigen::Index panels = (rows + max_panel_rows - 1) / max_panel_rows;
-    return round_up((rows + panels - 1) / panels, 2 * width);
+  /// The size of the parts when `n` is cut into as few parts of at most `most` as possible, all of
+  /// one size (a multiple of `unit`) but the last, so that no part is a sliver: panels of rows
+  /// (unit 2W) and of a chunk's columns (unit 6).
+  [[nodiscard]] static Eigen::Index even_part(Eigen::Index n, Eigen::Index most,
+                                              Eigen::Index unit) noexcept {
+    const Eigen::Index parts = std::max<Eigen::Index>((n + most - 1) / most, 1);
+    return round_up((n + parts - 1) / parts, unit);
   }
 
   [[nodiscard]] static constexpr Eigen::Index round_up(Eigen::Index n, Eigen::Index to) noexcept {
@@ -299,7 +301,7 @@ private:
 
   /// The blocked kernel on chunk c: its columns' values of G packed twice, r rounded up to 6 with
   /// zeros (per block of 6 columns from the chunk's start, g[jj + columns · k], for E = F Gᵀ − T;
-  /// by slivers, column_sliver_index, for E G), then panels of rows, each over the chunk's
+  /// by slivers, sliver_index, for E G), then panels of rows, each over the chunk's
   /// columns, up to panel_columns at a time; last, the chunk's columns of Eᵀ F from their sums.
   template <int = 0>
   void blocked_chunk(const inputs& in, Eigen::Index c, double* rows, double* panel) {
@@ -313,15 +315,12 @@ private:
     }
     // (Each layout written in its own order, so that the writes are consecutive.)
     for (Eigen::Index k = 0; k < rank_stride_; k += block_columns) {
-      double* sliver = column_factor_slivers_.data() + column_sliver_index(begin, k);
+      double* sliver = column_factor_slivers_.data() + sliver_index(begin, k, q_, block_columns);
       for (Eigen::Index j = begin; j < end; ++j)
         for (Eigen::Index kk = k; kk < k + block_columns; ++kk)
           *sliver++ = kk < r_ ? in.column_factor[j + q_ * kk] : 0.0;
     }
-    // Panels of equal width (whole blocks of 6) but the last, at most panel_columns.
-    const Eigen::Index panels = (end - begin + panel_columns - 1) / panel_columns;
-    const Eigen::Index columns =
-        round_up((end - begin + panels - 1) / std::max<Eigen::Index>(panels, 1), block_columns);
+    const Eigen::Index columns = even_part(end - begin, panel_columns, block_columns);
     for (Eigen::Index i0 = 0; i0 < packed_rows_; i0 += panel_rows_) {
       const Eigen::Index i1 = std::min(packed_rows_, i0 + panel_rows_);
       for (Eigen::Index j = begin; j < end; j += columns) {
@@ -334,23 +333,19 @@ private:
     }
     // The chunk's columns of Eᵀ F, from their slivers.
     for (Eigen::Index k = 0; k < r_; k += 2 * width) {
-      const double* sums = column_sums_.data() + column_sum_index(begin, k);
+      const double* sums = column_sums_.data() + sliver_index(begin, k, q_, 2 * width);
       for (Eigen::Index j = begin; j < end; ++j, sums += 2 * width)
         for (Eigen::Index kk = k; kk < std::min(r_, k + 2 * width); ++kk)
           in.column_forces[j + q_ * kk] = sums[kk - k];
     }
   }
 
-  /// Where rank index k of row i of F is in its slivers (2W rank indices of every row together,
-  /// sliver after sliver), and likewise of column j of Eᵀ F.
-  [[nodiscard]] Eigen::Index sliver_index(Eigen::Index i, Eigen::Index k) const noexcept {
-    return (k / (2 * width)) * (2 * width * packed_rows_) + i * (2 * width) + k % (2 * width);
-  }
-  [[nodiscard]] Eigen::Index column_sliver_index(Eigen::Index j, Eigen::Index k) const noexcept {
-    return (k / block_columns) * (block_columns * q_) + j * block_columns + k % block_columns;
-  }
-  [[nodiscard]] Eigen::Index column_sum_index(Eigen::Index j, Eigen::Index k) const noexcept {
-    return (k / (2 * width)) * (2 * width * q_) + j * (2 * width) + k % (2 * width);
+  /// Where rank index k of item i (of `items`) is in a layout by slivers of `wide` rank indices:
+  /// the `wide` values of every item together, sliver after sliver. F's rows (packed_rows_
+  /// items, 2W wide), G's columns for E G (q, 6 wide) and the sums of Eᵀ F (q, 2W wide).
+  [[nodiscard]] static Eigen::Index sliver_index(Eigen::Index i, Eigen::Index k, Eigen::Index items,
+                                                 Eigen::Index wide) noexcept {
+    return (k / wide) * (wide * items) + i * wide + k % wide;
   }
 
   /// Calls f.template operator()<columns>() for columns = 1, …, 6 given at run time.
@@ -449,7 +444,7 @@ private:
     using namespace Eigen::internal;
     const Eigen::Index height = i1 - i0;
     for (Eigen::Index k = 0; k < rank_stride_; k += block_columns) {
-      const double* g0 = column_factor_slivers_.data() + column_sliver_index(j, k);
+      const double* g0 = column_factor_slivers_.data() + sliver_index(j, k, q_, block_columns);
       for (Eigen::Index i = i0; i < i1; i += 2 * width) {
         double* out = rows + packed_index(i, k);
         packet o[2][block_columns];
@@ -483,11 +478,11 @@ private:
                            const double* panel) {
     using namespace Eigen::internal;
     const Eigen::Index height = i1 - i0;
-    double* out = column_sums_.data() + column_sum_index(j, k);
+    double* out = column_sums_.data() + sliver_index(j, k, q_, 2 * width);
     packet sum[columns][2];
     for (int jj = 0; jj < columns; ++jj)
       sum[jj][0] = sum[jj][1] = pset1<packet>(0.0);
-    const double* f = factor_slivers_.data() + sliver_index(i0, k);
+    const double* f = factor_slivers_.data() + sliver_index(i0, k, packed_rows_, 2 * width);
     for (Eigen::Index i = 0; i < height; ++i, f += 2 * width) {
       const packet f0 = ploadu<packet>(f), f1 = ploadu<packet>(f + width);
       for (int jj = 0; jj < columns; ++jj) {
@@ -531,7 +526,8 @@ void residual_forces::operator()(const double* row_factor, const double* column_
         for (Eigen::Index l = 0; l < 2 * width; ++l)
           *packed++ = tile + l < p_ ? row_factor[tile + l + p_ * k] : 0.0;
     for (Eigen::Index k = 0; k < r_ && blocked_; k += 2 * width) {
-      double* sliver = factor_slivers_.data() + sliver_index(2 * width * first, k);
+      double* sliver =
+          factor_slivers_.data() + sliver_index(2 * width * first, k, packed_rows_, 2 * width);
       for (Eigen::Index i = 2 * width * first; i < std::min(p_, 2 * width * last); ++i)
         for (Eigen::Index kk = k; kk < k + 2 * width; ++kk)
           *sliver++ = kk < r_ ? row_factor[i + p_ * kk] : 0.0;
